@@ -1,6 +1,7 @@
 //! Workspace tasks, run as `cargo xtask <command>`.
 
 mod diff;
+mod generate;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,9 +34,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Generate { spec, check } => {
-            let _ = (spec, check);
-            eprintln!("generate: not built yet");
-            ExitCode::FAILURE
+generate::run(&spec, check)
         }
         Command::Diff(args) => diff::run(args),
     }

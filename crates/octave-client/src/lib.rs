@@ -1,1 +1,5 @@
-//! Placeholder.
+//! Client.
+#[allow(missing_docs, clippy::all)]
+#[rustfmt::skip]
+mod generated;
+pub use generated::*;

@@ -257,3 +257,6 @@ fn check_files(root: &Path, files: &[GeneratedFile]) -> Result<bool> {
     }
     Ok(clean)
 }
+
+#[cfg(test)]
+mod tests;

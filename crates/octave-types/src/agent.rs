@@ -43,7 +43,7 @@ impl AgentKind {
         AgentKind::CallPrep,
     ];
 
-    /// Returns the kebab-case name used in sync paths and on the command line, e.g.
+    /// Returns the kebab-case name used on the command line and in logs, e.g.
     /// `enrich-company`.
     pub fn slug(self) -> &'static str {
         match self {
@@ -100,7 +100,7 @@ impl AgentKind {
         }
     }
 
-    /// Maps a saved agent's `type` to its kind; `None` for types that have no run endpoint
+    /// Maps a saved agent's `type` to its kind, or `None` for types that have no run endpoint
     /// here (`CONTEXT`, `PERSONALIZE_TEMPLATE` and unknown values).
     pub fn from_agent_type(agent_type: &AgentType) -> Option<Self> {
         AgentKind::ALL
@@ -183,7 +183,7 @@ impl FromStr for AgentKind {
 /// Implemented by the marker types in [`agents`](crate::agents), so generic code such as a
 /// client's `run::<EnrichCompany>(input)` is written once for all eight.
 pub trait Agent: Send + Sync + 'static {
-    /// Which agent this is.
+    /// The agent's kind.
     const KIND: AgentKind;
 
     /// Body of the synchronous run.
@@ -313,6 +313,49 @@ agents! {
 }
 
 impl AsyncAgentRunRequest {
+    /// Decodes an async request body as the variant of `kind`.
+    ///
+    /// A body alone does not say which agent it is for: the service picks the schema from the
+    /// agent that `agentOId` names. The derived `Deserialize` of this untagged enum takes the
+    /// first variant that fits and drops the fields of the others, so decode with this method
+    /// whenever the kind is known.
+    ///
+    /// # Errors
+    ///
+    /// Fails when the body does not match the kind's async input schema.
+    pub fn from_value_for(kind: AgentKind, body: serde_json::Value) -> serde_json::Result<Self> {
+        use crate::agents::*;
+
+        fn decode<A: Agent>(body: serde_json::Value) -> serde_json::Result<AsyncAgentRunRequest> {
+            serde_json::from_value::<A::AsyncInput>(body).map(A::wrap_async)
+        }
+
+        match kind {
+            AgentKind::EnrichCompany => decode::<EnrichCompany>(body),
+            AgentKind::EnrichPerson => decode::<EnrichPerson>(body),
+            AgentKind::Content => decode::<Content>(body),
+            AgentKind::Sequence => decode::<Sequence>(body),
+            AgentKind::QualifyPerson => decode::<QualifyPerson>(body),
+            AgentKind::Prospector => decode::<Prospector>(body),
+            AgentKind::QualifyCompany => decode::<QualifyCompany>(body),
+            AgentKind::CallPrep => decode::<CallPrep>(body),
+        }
+    }
+
+    /// Returns the agent kind of this variant.
+    pub fn kind(&self) -> AgentKind {
+        match self {
+            AsyncAgentRunRequest::EnrichCompanyAsyncAgentInput(_) => AgentKind::EnrichCompany,
+            AsyncAgentRunRequest::EnrichPersonAsyncAgentInput(_) => AgentKind::EnrichPerson,
+            AsyncAgentRunRequest::ContentAsyncAgentInput(_) => AgentKind::Content,
+            AsyncAgentRunRequest::SequenceAsyncAgentInput(_) => AgentKind::Sequence,
+            AsyncAgentRunRequest::QualifyPersonAsyncAgentInput(_) => AgentKind::QualifyPerson,
+            AsyncAgentRunRequest::ProspectorAsyncAgentInput(_) => AgentKind::Prospector,
+            AsyncAgentRunRequest::QualifyCompanyAsyncAgentInput(_) => AgentKind::QualifyCompany,
+            AsyncAgentRunRequest::CallPrepAsyncAgentInput(_) => AgentKind::CallPrep,
+        }
+    }
+
     /// Returns the saved agent's id that the body names, if it names one.
     pub fn agent_o_id(&self) -> Option<&str> {
         match self {

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
 
-/// An OpenAPI description as read from disk, in the two forms the generator needs.
+/// An OpenAPI description as read from disk.
 pub struct LoadedSpec {
     /// Where the spec was read from.
     pub path: PathBuf,

@@ -84,6 +84,12 @@ pub fn generate(root: &Path, spec_path: &Path) -> Result<Vec<GeneratedFile>> {
             listing.join("\n")
         );
     }
+    let mut documented = loaded.raw.clone();
+    keep_reference_descriptions(&mut documented);
+    let loaded = load::LoadedSpec {
+        raw: documented,
+        ..loaded
+    };
     let openapi = load::parse(&loaded)?;
 
     let provenance = Provenance {
@@ -211,6 +217,40 @@ fn collect_fields(raw: &Value, schema: &Value, fields: &mut Vec<String>, depth: 
         for part in parts {
             collect_fields(raw, part, fields, depth + 1);
         }
+    }
+}
+
+/// Wraps every property written as `{$ref, description}` in a one-part `allOf`.
+///
+/// OpenAPI 3.0 ignores siblings of `$ref`, so typify would drop the property's own
+/// description; inside `allOf` it becomes the field's doc comment and the type is unchanged.
+fn keep_reference_descriptions(value: &mut Value) {
+    match value {
+        Value::Object(fields) => {
+            if let Some(Value::Object(properties)) = fields.get_mut("properties") {
+                for property in properties.values_mut() {
+                    wrap_reference(property);
+                }
+            }
+            for child in fields.values_mut() {
+                keep_reference_descriptions(child);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(keep_reference_descriptions),
+        _ => {}
+    }
+}
+
+fn wrap_reference(property: &mut Value) {
+    let Value::Object(fields) = property else {
+        return;
+    };
+    if !fields.contains_key("$ref") || !fields.contains_key("description") {
+        return;
+    }
+    if let Some(reference) = fields.remove("$ref") {
+        let part = serde_json::json!({ "$ref": reference });
+        fields.insert("allOf".to_owned(), Value::Array(vec![part]));
     }
 }
 

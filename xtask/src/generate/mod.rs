@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use progenitor_impl::{GenerationSettings, Generator, InterfaceStyle, TypeImpl};
+use progenitor_impl::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TypeImpl};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
@@ -140,9 +140,13 @@ fn generate_types(raw: &Value, openapi: &openapiv3::OpenAPI) -> Result<TokenStre
 }
 
 /// The client crate's generated module: every schema is replaced by the types crate's type,
-/// so no schema is defined twice.
+/// so no schema is defined twice. The client carries the hand-written `crate::ClientState`
+/// and requires the crate's own `ClientHooks` implementation, which adds the API key.
 fn generate_client(raw: &Value, openapi: &openapiv3::OpenAPI) -> Result<TokenStream> {
     let mut settings = base_settings();
+    settings
+        .with_inner_type(quote! { crate::ClientState })
+        .with_hooks(HooksMode::Expected);
     for name in component_names(raw) {
         settings.with_replacement(&name, format!("octave_types::{name}"), enum_impls());
     }

@@ -1,0 +1,52 @@
+//! Runs the Qualify Person agent synchronously, then asynchronously with polling.
+//!
+//! ```text
+//! cargo run -p octave --example qualify_person
+//! ```
+//!
+//! With `OCTAVE_API_KEY` and `OCTAVE_AGENT_ID` set it calls the Octave API (asynchronous
+//! runs also need `OCTAVE_CALLBACK_URL`); otherwise it starts the mock server in-process.
+
+mod common;
+
+use octave::{AgentKind, PersonIdentifier, WaitOutcome};
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let setup = common::Setup::start(AgentKind::QualifyPerson).await?;
+    let client = &setup.client;
+
+    let result = client
+        .qualify_person(&setup.agent_id, PersonIdentifier::email("jane@example.com"))
+        .job_title("Director of Sales Operations")
+        .run()
+        .await?;
+    let output = result.output.as_ref();
+    println!(
+        "Synchronous run {:?}: score {:?}, because {:?}",
+        result.request_id,
+        output.and_then(|output| output.score),
+        output.and_then(|output| output.rationale.clone()),
+    );
+
+    if let Some(callback_url) = setup.callback_url() {
+        let outcome = client
+            .qualify_person(
+                &setup.agent_id,
+                PersonIdentifier::linked_in_profile("https://www.linkedin.com/in/jane-doe/"),
+            )
+            .submit_and_wait(Some(&callback_url), setup.wait_options())
+            .await?;
+        match outcome {
+            WaitOutcome::Succeeded(result) => println!(
+                "Asynchronous run {:?}: score {:?}",
+                result.request_id,
+                result.output.and_then(|output| output.score)
+            ),
+            other => println!("Asynchronous run did not succeed: {other:?}"),
+        }
+    }
+
+    setup.finish().await;
+    Ok(())
+}

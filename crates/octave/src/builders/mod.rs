@@ -1,0 +1,315 @@
+//! Builders of agent runs: one per agent, sharing one generic core.
+//!
+//! [`RunBuilder<A>`] contains the typed input of agent `A` and runs it synchronously
+//! ([`run`](RunBuilder::run)), submits it asynchronously ([`submit`](RunBuilder::submit)),
+//! or both submits and waits ([`submit_and_wait`](RunBuilder::submit_and_wait)). The
+//! constructors on [`Client`] take the required inputs as arguments; the optional inputs
+//! are setters, defined per agent in the submodules.
+
+mod company;
+mod messaging;
+mod person;
+
+use std::fmt;
+
+use octave_types::{Agent, AgentKind, AsyncAgentRunAccepted};
+use reqwest::header::HeaderValue;
+use serde::Serialize;
+use serde_json::Value;
+use tracing::Instrument;
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::handle::RunHandle;
+use crate::output::{RawEnvelope, RunOutput};
+use crate::transport::Call;
+use crate::validate::{check_callback_url, external_request_id_header};
+use crate::wait::{WaitOptions, WaitOutcome};
+
+pub use company::{EnrichCompanyBuilder, ProspectorBuilder, QualifyCompanyBuilder};
+pub use messaging::{ContentBuilder, SequenceBuilder};
+pub use person::{CallPrepBuilder, EnrichPersonBuilder, QualifyPersonBuilder};
+
+/// Path of the asynchronous run endpoint.
+const ASYNC_RUN_PATH: &str = "/api/v2/async/agent/run";
+
+pub(crate) mod sealed {
+    use crate::error::Result;
+
+    /// Input checks and log ids of an agent, beyond what [`octave_types::Agent`] describes.
+    pub trait AgentInput: octave_types::Agent {
+        /// Runs the input checks of this agent.
+        fn check(input: &Self::Input) -> Result<()>;
+
+        /// Returns the agent or experiment OId the input names, for logs.
+        fn target_id(input: &Self::Input) -> Option<&str>;
+    }
+}
+
+/// An agent this crate can run: one of the marker types in [`octave_types::agents`].
+///
+/// Sealed: the eight agents implement it, and it cannot be implemented outside this crate.
+pub trait SupportedAgent: sealed::AgentInput {}
+
+impl<A: sealed::AgentInput> SupportedAgent for A {}
+
+/// A run of agent `A`, ready to send.
+///
+/// Build one with a constructor on [`Client`] (such as
+/// [`Client::enrich_company`]) or from a complete input with
+/// [`RunBuilder::from_input`].
+pub struct RunBuilder<A: Agent> {
+    client: Client,
+    input: A::Input,
+    external_request_id: Option<String>,
+}
+
+impl<A: Agent> Clone for RunBuilder<A> {
+    fn clone(&self) -> Self {
+        RunBuilder {
+            client: self.client.clone(),
+            input: self.input.clone(),
+            external_request_id: self.external_request_id.clone(),
+        }
+    }
+}
+
+impl<A: Agent> fmt::Debug for RunBuilder<A> {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter
+            .debug_struct("RunBuilder")
+            .field("kind", &A::KIND)
+            .field("input", &self.input)
+            .field("external_request_id", &self.external_request_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<A: SupportedAgent> RunBuilder<A> {
+    /// Starts from a complete generated input. The input checks run when the run is sent.
+    pub fn from_input(client: &Client, input: A::Input) -> Self {
+        RunBuilder {
+            client: client.clone(),
+            input,
+            external_request_id: None,
+        }
+    }
+
+    /// Sets the `x-external-request-id` header, a correlation id of the caller's choice.
+    /// Without it, each send generates a random 128-bit hex id. Every retry of one send
+    /// reuses the same id.
+    pub fn external_request_id(mut self, id: impl Into<String>) -> Self {
+        self.external_request_id = Some(id.into());
+        self
+    }
+
+    /// Returns the input as it will be sent.
+    pub fn input(&self) -> &A::Input {
+        &self.input
+    }
+
+    /// Returns the input, consuming the builder.
+    pub fn into_input(self) -> A::Input {
+        self.input
+    }
+
+    /// Runs the input checks without sending anything.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] naming the first field that fails a check.
+    pub fn check(&self) -> Result<()> {
+        A::check(&self.input)
+    }
+
+    /// Runs the agent synchronously and returns its typed output.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] before sending; afterwards the request errors of
+    /// [`Error`], once the retry policy allows no further attempt.
+    pub async fn run(self) -> Result<RunOutput<A::Output>> {
+        A::check(&self.input)?;
+        let body = to_json(&self.input)?;
+        let target = A::target_id(&self.input).map(str::to_owned);
+        run_sync(
+            &self.client,
+            A::KIND,
+            body,
+            target.as_deref(),
+            self.external_request_id,
+        )
+        .await?
+        .decode()
+    }
+
+    /// Starts an asynchronous run. Octave POSTs the result to `callback_url` when the run
+    /// finishes; the returned handle can also poll for it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for a failed input check or a callback URL that is not an
+    /// absolute http(s) URL; afterwards the request errors of [`Error`].
+    pub async fn submit(self, callback_url: impl AsRef<str>) -> Result<RunHandle<A>> {
+        let callback_url = callback_url.as_ref();
+        A::check(&self.input)?;
+        check_callback_url(callback_url)?;
+        let request = A::async_request(&self.input, callback_url)
+            .map_err(|error| Error::invalid_input("input", error.to_string()))?;
+        let body = to_json(&request)?;
+        let target = A::target_id(&self.input).map(str::to_owned);
+        let (request_id, external_request_id) = submit_async(
+            &self.client,
+            A::KIND,
+            body,
+            target.as_deref(),
+            self.external_request_id,
+        )
+        .await?;
+        Ok(RunHandle::new(
+            self.client,
+            request_id,
+            Some(external_request_id),
+        ))
+    }
+
+    /// Starts an asynchronous run and waits for it.
+    ///
+    /// Without a `callback_url`, the client's default ([`ClientBuilder::callback_url`](crate::ClientBuilder::callback_url))
+    /// is used; the endpoint requires one.
+    ///
+    /// # Errors
+    ///
+    /// As [`submit`](RunBuilder::submit) and [`RunHandle::wait`];
+    /// [`Error::InvalidInput`] for `callbackUrl` when no callback URL is known.
+    pub async fn submit_and_wait(
+        self,
+        callback_url: Option<&str>,
+        options: WaitOptions,
+    ) -> Result<WaitOutcome<A::Output>> {
+        let callback_url = resolve_callback_url(&self.client, callback_url)?;
+        let handle = self.submit(callback_url).await?;
+        handle.wait(options).await
+    }
+}
+
+/// Picks the callback URL: the caller's, else the client's default, else the one a
+/// callback receiver offers.
+pub(crate) fn resolve_callback_url(client: &Client, explicit: Option<&str>) -> Result<String> {
+    explicit
+        .map(str::to_owned)
+        .or_else(|| client.inner.callback_url.clone())
+        .or_else(|| client.completion_source()?.callback_url())
+        .ok_or_else(|| {
+            Error::invalid_input(
+                "callbackUrl",
+                "no callback URL given and the client has no default; the asynchronous endpoint \
+                 requires one, so pass it here or set ClientBuilder::callback_url",
+            )
+        })
+}
+
+pub(crate) fn to_json(value: &impl Serialize) -> Result<Vec<u8>> {
+    serde_json::to_vec(value).map_err(|error| Error::invalid_input("input", error.to_string()))
+}
+
+/// Returns the caller's external request id, or a random 128-bit hex one, with its header.
+fn external_request_id(explicit: Option<String>) -> Result<(String, HeaderValue)> {
+    let id = explicit.unwrap_or_else(|| format!("{:032x}", rand::random::<u128>()));
+    let header = external_request_id_header(&id)?;
+    Ok((id, header))
+}
+
+/// Sends a synchronous run and returns its output as JSON.
+pub(crate) async fn run_sync(
+    client: &Client,
+    kind: AgentKind,
+    body: Vec<u8>,
+    target: Option<&str>,
+    external_request_id: Option<String>,
+) -> Result<RunOutput<Value>> {
+    let (external_id, header) = self::external_request_id(external_request_id)?;
+    let span = tracing::info_span!(
+        "octave.run",
+        agent.kind = %kind,
+        agent.id = target,
+        external_request_id = %external_id,
+        request_id = tracing::field::Empty,
+    );
+    async {
+        let call = Call::submit(kind.sync_path(), body, &header);
+        let envelope: RawEnvelope = client.transport().send(&call).await?;
+        let output = envelope.into_output(None, Some(external_id.clone()));
+        if let Some(request_id) = &output.request_id {
+            tracing::Span::current().record("request_id", request_id.as_str());
+        }
+        tracing::debug!(found = output.found, "run finished");
+        Ok(output)
+    }
+    .instrument(span)
+    .await
+}
+
+/// Sends an asynchronous run and returns its request id and external request id.
+pub(crate) async fn submit_async(
+    client: &Client,
+    kind: AgentKind,
+    body: Vec<u8>,
+    target: Option<&str>,
+    external_request_id: Option<String>,
+) -> Result<(String, String)> {
+    let (external_id, header) = self::external_request_id(external_request_id)?;
+    let span = tracing::info_span!(
+        "octave.submit",
+        agent.kind = %kind,
+        agent.id = target,
+        external_request_id = %external_id,
+        request_id = tracing::field::Empty,
+    );
+    async {
+        let call = Call::submit(ASYNC_RUN_PATH, body, &header);
+        let accepted: AsyncAgentRunAccepted = client.transport().send(&call).await?;
+        tracing::Span::current().record("request_id", accepted.request_id.as_str());
+        tracing::debug!(status = %accepted.status, "run accepted");
+        Ok((accepted.request_id, external_id.clone()))
+    }
+    .instrument(span)
+    .await
+}
+
+/// Defines `Option` setters on a builder: `name: field = Type`, each with its doc comment.
+macro_rules! setters {
+    ($agent:ty { $( $(#[$doc:meta])* $name:ident : $field:ident = $ty:ty ),* $(,)? }) => {
+        impl $crate::builders::RunBuilder<$agent> {
+            $(
+                $(#[$doc])*
+                pub fn $name(mut self, value: impl Into<$ty>) -> Self {
+                    self.input.$field = Some(value.into());
+                    self
+                }
+            )*
+        }
+    };
+}
+
+/// Defines the setters that every agent with a required `agentOId` shares.
+macro_rules! common_setters {
+    ($agent:ty) => {
+        $crate::builders::setters!($agent {
+            /// Runs this agent experiment (`experimentOId`) instead of the saved agent's
+            /// current configuration.
+            experiment: experiment_o_id = String,
+            /// Extra context for this run (`runtimeContext`), of any JSON type, for example
+            /// `json!({"user": {"oId": "user_123"}})`.
+            runtime_context: runtime_context = serde_json::Value,
+            /// Whether to return full annotation data with metadata
+            /// (`includeFullAnnotation`). Default on the service: minimal annotations.
+            include_full_annotation: include_full_annotation = bool,
+        });
+    };
+}
+
+pub(crate) use {common_setters, setters};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,308 @@
+//! The saved agents of the workspace, the agent types, and the API key's own details.
+
+use futures::stream::{self, Stream, TryStreamExt};
+use octave_types::{
+    AgentOrderField, AgentSummary, AgentType, AgentTypesResponse, GetAgentResponse,
+    ListAgentsResponse, OrderDirection, ValidateApiKeyResponse,
+};
+use tracing::Instrument;
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::transport::Call;
+use crate::validate::check_id;
+
+/// Filters and paging of [`Client::list_agents`]. Every field is optional; the service's
+/// defaults are an offset of 0, a limit of 10, newest first.
+///
+/// ```
+/// use octave::ListAgentsQuery;
+/// use octave::types::AgentType;
+///
+/// let query = ListAgentsQuery::new()
+///     .agent_type(AgentType::EnrichCompany)
+///     .search("enrich")
+///     .limit(50);
+/// # let _ = query;
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ListAgentsQuery {
+    agent_type: Option<AgentType>,
+    search: Option<String>,
+    offset: Option<i64>,
+    limit: Option<i64>,
+    order_field: Option<AgentOrderField>,
+    order_direction: Option<OrderDirection>,
+    include_experiments: Option<bool>,
+}
+
+impl ListAgentsQuery {
+    /// Returns a query with no filter.
+    pub fn new() -> Self {
+        ListAgentsQuery::default()
+    }
+
+    /// Lists only agents of this type (`type`).
+    pub fn agent_type(mut self, agent_type: AgentType) -> Self {
+        self.agent_type = Some(agent_type);
+        self
+    }
+
+    /// Lists only agents whose name or description contains this text (`query`).
+    pub fn search(mut self, text: impl Into<String>) -> Self {
+        self.search = Some(text.into());
+        self
+    }
+
+    /// Skips this many items (`offset`).
+    pub fn offset(mut self, offset: u32) -> Self {
+        self.offset = Some(i64::from(offset));
+        self
+    }
+
+    /// Returns at most this many items per page (`limit`), at least 1.
+    pub fn limit(mut self, limit: u32) -> Self {
+        self.limit = Some(i64::from(limit));
+        self
+    }
+
+    /// Sorts by this field (`orderField`).
+    pub fn order_field(mut self, field: AgentOrderField) -> Self {
+        self.order_field = Some(field);
+        self
+    }
+
+    /// Sorts in this direction (`orderDirection`).
+    pub fn order_direction(mut self, direction: OrderDirection) -> Self {
+        self.order_direction = Some(direction);
+        self
+    }
+
+    /// Also lists agent experiments of Sequence and Content agents
+    /// (`includeExperiments`). A page can then hold more items than the limit.
+    pub fn include_experiments(mut self, include: bool) -> Self {
+        self.include_experiments = Some(include);
+        self
+    }
+
+    fn check(&self) -> Result<()> {
+        if self.limit == Some(0) {
+            return Err(Error::invalid_input(
+                "limit",
+                "is 0; pass at least 1, or leave it out for the service's default of 10",
+            ));
+        }
+        Ok(())
+    }
+
+    fn to_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        if let Some(agent_type) = &self.agent_type {
+            pairs.push(("type", agent_type.as_str().to_owned()));
+        }
+        if let Some(search) = &self.search {
+            pairs.push(("query", search.clone()));
+        }
+        if let Some(offset) = self.offset {
+            pairs.push(("offset", offset.to_string()));
+        }
+        if let Some(limit) = self.limit {
+            pairs.push(("limit", limit.to_string()));
+        }
+        if let Some(field) = &self.order_field {
+            pairs.push(("orderField", field.as_str().to_owned()));
+        }
+        if let Some(direction) = &self.order_direction {
+            pairs.push(("orderDirection", direction.as_str().to_owned()));
+        }
+        if let Some(include) = self.include_experiments {
+            pairs.push(("includeExperiments", include.to_string()));
+        }
+        pairs
+    }
+}
+
+impl Client {
+    /// Checks the API key and returns its workspace, organization and credit balance.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`] with status 401 or 403 for a key the service rejects; the other
+    /// request errors of [`Error`] once retries are spent.
+    pub async fn validate_api_key(&self) -> Result<ValidateApiKeyResponse> {
+        let span = tracing::info_span!("octave.validate_api_key");
+        self.transport()
+            .send(&Call::get("/api/v2/api-key/validate"))
+            .instrument(span)
+            .await
+    }
+
+    /// Lists one page of the workspace's saved agents.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for a limit of 0; the request errors of [`Error`] once
+    /// retries are spent.
+    pub async fn list_agents(&self, query: ListAgentsQuery) -> Result<ListAgentsResponse> {
+        query.check()?;
+        let span = tracing::info_span!(
+            "octave.list_agents",
+            offset = query.offset,
+            limit = query.limit,
+        );
+        let mut call = Call::get("/api/v2/agents/list");
+        call.query = query.to_pairs();
+        self.transport().send(&call).instrument(span).await
+    }
+
+    /// Lists every saved agent that matches `query`, fetching pages as the stream is read.
+    ///
+    /// Paging starts at the query's offset and advances by the length of each page while
+    /// the service reports `hasNext` (or, without it, while `total` is not reached). An
+    /// empty page ends the stream.
+    ///
+    /// ```no_run
+    /// # async fn example(client: octave::Client) -> octave::Result<()> {
+    /// use futures::TryStreamExt;
+    ///
+    /// let agents: Vec<_> = client
+    ///     .list_all_agents(octave::ListAgentsQuery::new().limit(100))
+    ///     .try_collect()
+    ///     .await?;
+    /// println!("{} agents", agents.len());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn list_all_agents(
+        &self,
+        query: ListAgentsQuery,
+    ) -> impl Stream<Item = Result<AgentSummary>> + Send + 'static {
+        let start = query.offset.unwrap_or(0);
+        let pages = stream::try_unfold(
+            (self.clone(), query, Some(start)),
+            |(client, query, offset)| async move {
+                let Some(offset) = offset else {
+                    return Ok(None);
+                };
+                let page = client.list_agents(query.clone().offset_i64(offset)).await?;
+                let next = next_offset(offset, &page);
+                Ok(Some((page.data, (client, query, next))))
+            },
+        );
+        pages
+            .map_ok(|items| stream::iter(items.into_iter().map(Ok)))
+            .try_flatten()
+    }
+
+    /// Returns one saved agent with its configuration.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for a blank OId; [`Error::Api`] with status 404 for an OId
+    /// not on this account; the other request errors of [`Error`].
+    pub async fn get_agent(&self, agent_id: &str) -> Result<GetAgentResponse> {
+        check_id("oId", agent_id)?;
+        let span = tracing::info_span!("octave.get_agent", agent.id = agent_id);
+        let mut call = Call::get("/api/v2/agents/get");
+        call.query.push(("oId", agent_id.to_owned()));
+        self.transport().send(&call).instrument(span).await
+    }
+
+    /// Lists the agent types the service supports.
+    ///
+    /// # Errors
+    ///
+    /// The request errors of [`Error`] once retries are spent.
+    pub async fn list_agent_types(&self) -> Result<AgentTypesResponse> {
+        let span = tracing::info_span!("octave.list_agent_types");
+        self.transport()
+            .send(&Call::get("/api/v2/agents/types"))
+            .instrument(span)
+            .await
+    }
+}
+
+impl ListAgentsQuery {
+    fn offset_i64(mut self, offset: i64) -> Self {
+        self.offset = Some(offset);
+        self
+    }
+}
+
+/// Returns the offset of the page after `page`, or `None` when `page` was the last.
+fn next_offset(offset: i64, page: &ListAgentsResponse) -> Option<i64> {
+    if page.data.is_empty() {
+        return None;
+    }
+    let next = offset + i64::try_from(page.data.len()).unwrap_or(i64::MAX);
+    let more = match page.has_next {
+        Some(has_next) => has_next,
+        None => page.total.is_some_and(|total| next < total),
+    };
+    more.then_some(next)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn page(items: usize, has_next: Option<bool>, total: Option<i64>) -> ListAgentsResponse {
+        let data: Vec<_> = (0..items)
+            .map(|index| json!({"oId": format!("ca_{index}")}))
+            .collect();
+        let mut fields = json!({"_metadata": {}, "data": data});
+        if let Some(has_next) = has_next {
+            fields["hasNext"] = json!(has_next);
+        }
+        if let Some(total) = total {
+            fields["total"] = json!(total);
+        }
+        serde_json::from_value(fields).expect("valid page")
+    }
+
+    #[test]
+    fn paging_follows_has_next() {
+        assert_eq!(next_offset(0, &page(10, Some(true), None)), Some(10));
+        assert_eq!(next_offset(10, &page(10, Some(false), Some(100))), None);
+    }
+
+    #[test]
+    fn paging_falls_back_to_total() {
+        assert_eq!(next_offset(0, &page(10, None, Some(25))), Some(10));
+        assert_eq!(next_offset(20, &page(5, None, Some(25))), None);
+        assert_eq!(next_offset(0, &page(10, None, None)), None);
+    }
+
+    #[test]
+    fn empty_page_ends_paging() {
+        assert_eq!(next_offset(0, &page(0, Some(true), Some(50))), None);
+    }
+
+    #[test]
+    fn query_pairs_use_wire_names() {
+        let pairs = ListAgentsQuery::new()
+            .agent_type(AgentType::Email)
+            .search("seq")
+            .offset(5)
+            .limit(20)
+            .order_field(AgentOrderField::UpdatedAt)
+            .order_direction(OrderDirection::Asc)
+            .include_experiments(true)
+            .to_pairs();
+        let expected = [
+            ("type", "EMAIL"),
+            ("query", "seq"),
+            ("offset", "5"),
+            ("limit", "20"),
+            ("orderField", "updatedAt"),
+            ("orderDirection", "ASC"),
+            ("includeExperiments", "true"),
+        ];
+        let expected: Vec<(&str, String)> = expected
+            .into_iter()
+            .map(|(name, value)| (name, value.to_owned()))
+            .collect();
+        assert_eq!(pairs, expected);
+    }
+}

@@ -1,0 +1,172 @@
+//! Resolution of the client's settings from explicit values, the environment and defaults.
+
+use reqwest::header::HeaderValue;
+
+use crate::client::{API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL};
+use crate::error::{Error, Result};
+use crate::secret::ApiKey;
+
+/// Returns an environment variable's value; `None` when it is unset or not Unicode.
+pub(crate) fn read_env(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+/// Turns a configured value into a header value, or a [`Error::Config`] naming `setting`.
+pub(crate) fn header_value(setting: &str, value: &str) -> Result<HeaderValue> {
+    HeaderValue::from_str(value).map_err(|_| {
+        Error::config(
+            setting,
+            format!(
+                "`{value}` contains characters that HTTP headers do not allow; use visible ASCII"
+            ),
+        )
+    })
+}
+
+/// Picks the API key: the explicit one, else the environment's.
+pub(crate) fn resolve_api_key(explicit: Option<ApiKey>, env: Option<String>) -> Result<ApiKey> {
+    match (explicit, env) {
+        (Some(key), _) if key.is_blank() => Err(Error::config(
+            "api_key",
+            "the key passed to ClientBuilder::api_key is blank; pass the workspace's key from \
+             the Octave dashboard (Settings > API Keys)",
+        )),
+        (Some(key), _) => Ok(key),
+        (None, Some(key)) if key.trim().is_empty() => Err(Error::config(
+            API_KEY_ENV,
+            "is set but blank; set it to the workspace's key from the Octave dashboard \
+             (Settings > API Keys)",
+        )),
+        (None, Some(key)) => Ok(ApiKey::new(key.trim())),
+        (None, None) => Err(Error::config(
+            API_KEY_ENV,
+            "is not set and no key was passed to ClientBuilder::api_key; set OCTAVE_API_KEY \
+             to the workspace's key from the Octave dashboard (Settings > API Keys)",
+        )),
+    }
+}
+
+/// Picks and checks the base URL: the explicit one, else the environment's (a blank value
+/// counts as unset), else [`DEFAULT_BASE_URL`]. Returns it without a trailing slash.
+pub(crate) fn resolve_base_url(explicit: Option<String>, env: Option<String>) -> Result<String> {
+    let (setting, value) = match (explicit, env) {
+        (Some(value), _) => ("base_url", value),
+        (None, Some(value)) if !value.trim().is_empty() => (BASE_URL_ENV, value),
+        (None, _) => ("base_url", DEFAULT_BASE_URL.to_owned()),
+    };
+    let trimmed = value.trim();
+    let url = url::Url::parse(trimmed).map_err(|error| {
+        Error::config(
+            setting,
+            format!(
+                "`{trimmed}` is not an absolute URL ({error}); use one such as {DEFAULT_BASE_URL}"
+            ),
+        )
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(Error::config(
+            setting,
+            format!(
+                "`{trimmed}` uses the scheme `{}`; use http or https",
+                url.scheme()
+            ),
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(Error::config(
+            setting,
+            format!("`{trimmed}` has no host; use a URL such as {DEFAULT_BASE_URL}"),
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::config(
+            setting,
+            format!("`{trimmed}` has a query or fragment; give only scheme, host, port and path"),
+        ));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::config(
+            setting,
+            "the URL contains credentials; pass the API key with ClientBuilder::api_key instead",
+        ));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config_setting(error: &Error) -> &str {
+        match error {
+            Error::Config { setting, .. } => setting,
+            other => panic!("expected a Config error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn missing_key_names_variable() {
+        let error = resolve_api_key(None, None).expect_err("no key");
+        assert_eq!(config_setting(&error), "OCTAVE_API_KEY");
+        assert!(error.to_string().contains("set OCTAVE_API_KEY"), "{error}");
+    }
+
+    #[test]
+    fn blank_env_key_rejected() {
+        let error = resolve_api_key(None, Some("  ".into())).expect_err("blank key");
+        assert_eq!(config_setting(&error), "OCTAVE_API_KEY");
+    }
+
+    #[test]
+    fn blank_explicit_key_rejected() {
+        let error =
+            resolve_api_key(Some(ApiKey::new("")), Some("env-key".into())).expect_err("blank key");
+        assert_eq!(config_setting(&error), "api_key");
+    }
+
+    #[test]
+    fn explicit_key_beats_env() {
+        let key = resolve_api_key(Some(ApiKey::new("mine")), Some("env".into())).expect("key");
+        assert_eq!(key.expose_secret(), "mine");
+        let key = resolve_api_key(None, Some(" env \n".into())).expect("key");
+        assert_eq!(key.expose_secret(), "env");
+    }
+
+    #[test]
+    fn base_url_defaults_and_trims() {
+        assert_eq!(
+            resolve_base_url(None, None).expect("default"),
+            DEFAULT_BASE_URL
+        );
+        assert_eq!(
+            resolve_base_url(None, Some(" ".into())).expect("blank env"),
+            DEFAULT_BASE_URL
+        );
+        assert_eq!(
+            resolve_base_url(None, Some("http://127.0.0.1:9000/".into())).expect("env"),
+            "http://127.0.0.1:9000"
+        );
+        assert_eq!(
+            resolve_base_url(Some("https://proxy.test/octave/".into()), None).expect("path"),
+            "https://proxy.test/octave"
+        );
+    }
+
+    #[test]
+    fn invalid_base_urls_rejected() {
+        let cases = [
+            ("app.octavehq.com", "not an absolute URL"),
+            ("ftp://app.octavehq.com", "scheme `ftp`"),
+            ("https://app.octavehq.com/?x=1", "query or fragment"),
+            ("https://user:pw@app.octavehq.com", "credentials"),
+        ];
+        for (value, expected) in cases {
+            let error = resolve_base_url(Some(value.into()), None).expect_err(value);
+            assert_eq!(config_setting(&error), "base_url");
+            assert!(error.to_string().contains(expected), "{value}: {error}");
+        }
+        let error = resolve_base_url(None, Some("nope".into())).expect_err("env");
+        assert_eq!(config_setting(&error), "OCTAVE_BASE_URL");
+        assert!(error.to_string().contains("`nope`"), "{error}");
+    }
+}

@@ -1,0 +1,243 @@
+//! The one error type of the crate.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+
+use crate::retry::{Idempotency, Retry, classify};
+
+/// Result of this crate's operations.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong when talking to the Octave API.
+///
+/// Every variant states what failed and what to do next. The API key never appears in an
+/// error, and neither does a whole request or response body.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An input failed a check before anything was sent.
+    #[error("invalid input `{field}`: {message}")]
+    InvalidInput {
+        /// JSON name of the field, such as `companyDomain` or `callbackUrl`.
+        field: String,
+        /// Explanation of the problem and its fix.
+        message: String,
+    },
+
+    /// The service returned an error status with a JSON error body.
+    #[error("{}", describe_api_error(*status, message, request_id.as_deref()))]
+    Api {
+        /// HTTP status.
+        status: StatusCode,
+        /// The service's message, or the status's reason phrase when it sent none.
+        message: String,
+        /// The service's id of the request, from `_metadata.requestId`.
+        request_id: Option<String>,
+        /// Delay from a `Retry-After` header, if the response had one.
+        retry_after: Option<Duration>,
+    },
+
+    /// The service returned HTTP 429 Too Many Requests.
+    #[error("{}", describe_rate_limit(*retry_after, message.as_deref()))]
+    RateLimited {
+        /// Delay from the `Retry-After` header, if the response had one.
+        retry_after: Option<Duration>,
+        /// The service's message, if the body had one.
+        message: Option<String>,
+        /// The service's id of the request, from `_metadata.requestId`.
+        request_id: Option<String>,
+    },
+
+    /// A request took longer than the configured request timeout.
+    #[error("{}", describe_timeout(operation, *timeout))]
+    Timeout {
+        /// Method and path of the request.
+        operation: String,
+        /// The timeout that expired, when known.
+        timeout: Option<Duration>,
+        /// The underlying HTTP error.
+        #[source]
+        source: reqwest::Error,
+    },
+
+    /// The connection failed: it could not be opened, or it broke before a complete
+    /// response arrived.
+    #[error("{}", describe_transport(operation, source))]
+    Transport {
+        /// Method and path of the request.
+        operation: String,
+        /// The underlying HTTP error.
+        #[source]
+        source: reqwest::Error,
+    },
+
+    /// The response body is not the JSON expected: HTML from a proxy, an empty body or
+    /// malformed JSON.
+    #[error("{}", describe_undecodable(*status, body_start))]
+    UndecodableBody {
+        /// HTTP status of the response.
+        status: StatusCode,
+        /// The first 200 bytes of the body, decoded as lossy UTF-8.
+        body_start: String,
+        /// The decoding error.
+        #[source]
+        source: serde_json::Error,
+    },
+
+    /// An asynchronous run finished with an error.
+    #[error("run {request_id} failed: {message}")]
+    RunFailed {
+        /// The run's request id.
+        request_id: String,
+        /// The service's error message.
+        message: String,
+    },
+
+    /// A wait reached its deadline before the run finished. The run may still finish: wait
+    /// again on the same request id.
+    #[error(
+        "run {request_id} did not finish within {elapsed:?} ({polls} status polls); wait \
+         again with a later deadline, for example from a handle rebuilt with the request id"
+    )]
+    DeadlineExceeded {
+        /// The run's request id.
+        request_id: String,
+        /// Time spent waiting.
+        elapsed: Duration,
+        /// Status polls made.
+        polls: u32,
+    },
+
+    /// The client configuration is invalid or incomplete.
+    #[error("invalid client configuration of {setting}: {message}")]
+    Config {
+        /// The setting or environment variable at fault, such as `OCTAVE_API_KEY`.
+        setting: String,
+        /// Explanation of the problem and its fix.
+        message: String,
+    },
+}
+
+impl Error {
+    /// Returns the HTTP status of a response that caused the error, if there was one.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api { status, .. } | Error::UndecodableBody { status, .. } => Some(*status),
+            Error::RateLimited { .. } => Some(StatusCode::TOO_MANY_REQUESTS),
+            _ => None,
+        }
+    }
+
+    /// Returns the request id the error concerns: the service's `_metadata.requestId` of a
+    /// failed request, or the run's request id for [`RunFailed`](Error::RunFailed) and
+    /// [`DeadlineExceeded`](Error::DeadlineExceeded).
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Api { request_id, .. } | Error::RateLimited { request_id, .. } => {
+                request_id.as_deref()
+            }
+            Error::RunFailed { request_id, .. } | Error::DeadlineExceeded { request_id, .. } => {
+                Some(request_id)
+            }
+            _ => None,
+        }
+    }
+
+    /// Returns the delay the service asked for with `Retry-After`, if it sent one.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Api { retry_after, .. } | Error::RateLimited { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// Returns `true` when the same read request may succeed if sent again: connection
+    /// failures, timeouts, HTTP 408, 429 and 5xx.
+    ///
+    /// A submit (a run request) is retried under stricter rules; see
+    /// [`RetryPolicy`](crate::RetryPolicy).
+    pub fn is_retryable(&self) -> bool {
+        matches!(classify(self, Idempotency::Read), Retry::Yes(_))
+    }
+
+    /// Builds an [`InvalidInput`](Error::InvalidInput) error.
+    pub(crate) fn invalid_input(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::InvalidInput {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// Builds a [`Config`](Error::Config) error.
+    pub(crate) fn config(setting: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Config {
+            setting: setting.into(),
+            message: message.into(),
+        }
+    }
+}
+
+fn describe_api_error(status: StatusCode, message: &str, request_id: Option<&str>) -> String {
+    let mut text = format!("Octave API returned HTTP {status}: {message}");
+    if let Some(request_id) = request_id {
+        text.push_str(&format!(" (request id {request_id})"));
+    }
+    let hint = match status.as_u16() {
+        400 | 422 => Some("check the input fields of the request"),
+        401 => Some("check the API key (OCTAVE_API_KEY)"),
+        403 => Some("check that the API key is valid for this workspace"),
+        404 => Some("check the id; it is not on this account"),
+        408 | 500..=599 => Some("the service failed; retry later"),
+        _ => None,
+    };
+    if let Some(hint) = hint {
+        text.push_str("; ");
+        text.push_str(hint);
+    }
+    text
+}
+
+fn describe_rate_limit(retry_after: Option<Duration>, message: Option<&str>) -> String {
+    let mut text = String::from("rate limited by the Octave API (HTTP 429)");
+    if let Some(message) = message {
+        text.push_str(&format!(": {message}"));
+    }
+    match retry_after {
+        Some(delay) => text.push_str(&format!("; retry after {} s", delay.as_secs_f64())),
+        None => text.push_str("; slow down and retry later"),
+    }
+    text
+}
+
+fn describe_timeout(operation: &str, timeout: Option<Duration>) -> String {
+    let after = timeout
+        .map(|timeout| format!(" after {timeout:?}"))
+        .unwrap_or_default();
+    format!(
+        "{operation} timed out{after}; raise ClientBuilder::request_timeout if the agent needs \
+         longer, or retry later"
+    )
+}
+
+fn describe_transport(operation: &str, source: &reqwest::Error) -> String {
+    if source.is_connect() {
+        format!(
+            "{operation} failed: could not connect to the Octave API; check the base URL \
+             (OCTAVE_BASE_URL) and the network"
+        )
+    } else {
+        format!("{operation} failed: the connection broke before a complete response arrived")
+    }
+}
+
+fn describe_undecodable(status: StatusCode, body_start: &str) -> String {
+    if body_start.is_empty() {
+        format!("HTTP {status} response has an empty body where JSON was expected")
+    } else {
+        format!(
+            "HTTP {status} response is not the JSON expected; the body starts with \
+             {body_start:?}. A proxy in front of the service may have sent it"
+        )
+    }
+}

@@ -1,0 +1,299 @@
+//! Input checks that run before anything is sent. Each failure is an
+//! [`Error::InvalidInput`] that names the JSON field and explains how to fix it.
+
+use reqwest::header::HeaderValue;
+
+use crate::error::{Error, Result};
+use octave_types::{CustomContext, SequenceStepText};
+
+/// Largest `limit` a Prospector run accepts.
+pub(crate) const PROSPECTOR_MAX_LIMIT: i64 = 1000;
+
+/// Keys that a Sequence step text map accepts: every email, or one of emails 1 to 4.
+const SEQUENCE_STEP_KEYS: [&str; 5] = ["all", "1", "2", "3", "4"];
+
+/// Checks that a required id is not blank.
+pub(crate) fn check_id(field: &str, value: &str) -> Result<()> {
+    if value.trim().is_empty() {
+        return Err(Error::invalid_input(
+            field,
+            "is blank; pass the OId shown in the Octave dashboard or returned by list_agents",
+        ));
+    }
+    Ok(())
+}
+
+/// Checks that an optional field, when set, is not blank.
+pub(crate) fn check_not_blank(field: &str, value: Option<&String>) -> Result<()> {
+    match value {
+        Some(value) if value.trim().is_empty() => Err(Error::invalid_input(
+            field,
+            "is set but blank; give a value or leave the field out",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Checks that exactly one of `agentOId` and `experimentOId` is set, and not blank.
+pub(crate) fn check_target(agent: Option<&String>, experiment: Option<&String>) -> Result<()> {
+    match (agent, experiment) {
+        (Some(_), Some(_)) => Err(Error::invalid_input(
+            "agentOId",
+            "agentOId and experimentOId are both set; set exactly one (AgentTarget::agent or \
+             AgentTarget::experiment)",
+        )),
+        (None, None) => Err(Error::invalid_input(
+            "agentOId",
+            "neither agentOId nor experimentOId is set; set exactly one (AgentTarget::agent or \
+             AgentTarget::experiment)",
+        )),
+        (Some(agent), None) => check_id("agentOId", agent),
+        (None, Some(experiment)) => check_id("experimentOId", experiment),
+    }
+}
+
+/// Checks that a company is named by domain or name.
+pub(crate) fn check_company(domain: Option<&String>, name: Option<&String>) -> Result<()> {
+    check_not_blank("companyDomain", domain)?;
+    check_not_blank("companyName", name)?;
+    if domain.is_none() && name.is_none() {
+        return Err(Error::invalid_input(
+            "companyDomain",
+            "no company given; set companyDomain or companyName (CompanyIdentifier::domain or \
+             CompanyIdentifier::name)",
+        ));
+    }
+    Ok(())
+}
+
+/// The fields of an input that can identify a person. `None` for fields the input lacks.
+#[derive(Default)]
+pub(crate) struct PersonFields<'a> {
+    pub(crate) email: Option<&'a String>,
+    pub(crate) linked_in_profile: Option<&'a String>,
+    pub(crate) first_name: Option<&'a String>,
+    pub(crate) last_name: Option<&'a String>,
+    pub(crate) company_domain: Option<&'a String>,
+    pub(crate) company_name: Option<&'a String>,
+    pub(crate) crm_contact_id: Option<&'a String>,
+    pub(crate) crm_lead_id: Option<&'a String>,
+    pub(crate) crm_account_id: Option<&'a String>,
+}
+
+impl PersonFields<'_> {
+    /// Checks that no field is set to a blank value.
+    pub(crate) fn check_not_blank(&self) -> Result<()> {
+        check_not_blank("email", self.email)?;
+        check_not_blank("linkedInProfile", self.linked_in_profile)?;
+        check_not_blank("firstName", self.first_name)?;
+        check_not_blank("lastName", self.last_name)?;
+        check_not_blank("companyDomain", self.company_domain)?;
+        check_not_blank("companyName", self.company_name)?;
+        check_not_blank("crmContactId", self.crm_contact_id)?;
+        check_not_blank("crmLeadId", self.crm_lead_id)?;
+        check_not_blank("crmAccountId", self.crm_account_id)
+    }
+
+    /// Checks the fields are not blank and identify a person: an email address, a LinkedIn
+    /// profile, or a first name together with a company.
+    pub(crate) fn check_identifies_person(&self) -> Result<()> {
+        self.check_not_blank()?;
+        let direct = self.email.is_some() || self.linked_in_profile.is_some();
+        let company = self.company_domain.is_some() || self.company_name.is_some();
+        if direct || (self.first_name.is_some() && company) {
+            return Ok(());
+        }
+        Err(Error::invalid_input(
+            "email",
+            "no person given; set email, linkedInProfile, or firstName together with \
+             companyDomain or companyName (see PersonIdentifier)",
+        ))
+    }
+}
+
+/// Checks a callback URL: an absolute http or https URL with a host.
+pub(crate) fn check_callback_url(value: &str) -> Result<()> {
+    let fix = "pass an absolute https URL that Octave can reach, such as \
+               https://example.com/octave/callback";
+    let url = url::Url::parse(value.trim()).map_err(|error| {
+        Error::invalid_input(
+            "callbackUrl",
+            format!("`{value}` is not an absolute URL ({error}); {fix}"),
+        )
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(Error::invalid_input(
+            "callbackUrl",
+            format!("`{value}` uses the scheme `{}`; {fix}", url.scheme()),
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(Error::invalid_input(
+            "callbackUrl",
+            format!("`{value}` has no host; {fix}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks the Prospector `limit`: 1 to 1000.
+pub(crate) fn check_prospector_limit(limit: Option<i64>) -> Result<()> {
+    match limit {
+        Some(limit) if !(1..=PROSPECTOR_MAX_LIMIT).contains(&limit) => Err(Error::invalid_input(
+            "limit",
+            format!("{limit} is out of range; pass a number from 1 to {PROSPECTOR_MAX_LIMIT}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Checks the keys of a Sequence step text map: `all` or `1` to `4`.
+pub(crate) fn check_sequence_steps(field: &str, steps: Option<&SequenceStepText>) -> Result<()> {
+    let Some(steps) = steps else {
+        return Ok(());
+    };
+    let mut keys: Vec<&String> = steps.keys().collect();
+    keys.sort();
+    for key in keys {
+        if !SEQUENCE_STEP_KEYS.contains(&key.as_str()) {
+            return Err(Error::invalid_input(
+                field,
+                format!(
+                    "key `{key}` is not a step; use `all` for every email or `1` to `4` for one email"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Checks that every entity named in a custom context has a non-blank OId.
+pub(crate) fn check_custom_context(context: Option<&CustomContext>) -> Result<()> {
+    let Some(context) = context else {
+        return Ok(());
+    };
+    let entries = [
+        ("customContext.persona.oId", &context.persona),
+        ("customContext.playbook.oId", &context.playbook),
+        ("customContext.product.oId", &context.product),
+        ("customContext.segment.oId", &context.segment),
+        ("customContext.service.oId", &context.service),
+    ];
+    for (field, reference) in entries {
+        if let Some(reference) = reference {
+            check_id(field, &reference.o_id)?;
+        }
+    }
+    Ok(())
+}
+
+/// Checks a caller's `x-external-request-id` and turns it into a header value.
+pub(crate) fn external_request_id_header(value: &str) -> Result<HeaderValue> {
+    if value.trim().is_empty() {
+        return Err(Error::invalid_input(
+            "x-external-request-id",
+            "is blank; pass a non-blank id or none, and one is generated",
+        ));
+    }
+    HeaderValue::from_str(value).map_err(|_| {
+        Error::invalid_input(
+            "x-external-request-id",
+            format!(
+                "`{value}` contains characters that HTTP headers do not allow; use visible ASCII"
+            ),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field_of(result: Result<()>) -> String {
+        match result {
+            Err(Error::InvalidInput { field, .. }) => field,
+            other => panic!("expected InvalidInput, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn callback_url_checks() {
+        assert!(check_callback_url("https://example.com/cb").is_ok());
+        assert!(check_callback_url("http://127.0.0.1:9/cb").is_ok());
+        for bad in [
+            "/relative",
+            "example.com/cb",
+            "ftp://example.com/cb",
+            "mailto:a@b.c",
+        ] {
+            assert_eq!(field_of(check_callback_url(bad)), "callbackUrl", "{bad}");
+        }
+    }
+
+    #[test]
+    fn prospector_limit_bounds() {
+        assert!(check_prospector_limit(None).is_ok());
+        assert!(check_prospector_limit(Some(1)).is_ok());
+        assert!(check_prospector_limit(Some(1000)).is_ok());
+        assert_eq!(field_of(check_prospector_limit(Some(0))), "limit");
+        assert_eq!(field_of(check_prospector_limit(Some(1001))), "limit");
+    }
+
+    #[test]
+    fn target_needs_exactly_one() {
+        let id = "ca_1".to_owned();
+        assert!(check_target(Some(&id), None).is_ok());
+        assert!(check_target(None, Some(&id)).is_ok());
+        assert_eq!(field_of(check_target(Some(&id), Some(&id))), "agentOId");
+        assert_eq!(field_of(check_target(None, None)), "agentOId");
+        let blank = " ".to_owned();
+        assert_eq!(field_of(check_target(None, Some(&blank))), "experimentOId");
+    }
+
+    #[test]
+    fn person_needs_identifier() {
+        let email = "a@b.c".to_owned();
+        let name = "Jane".to_owned();
+        let domain = "example.com".to_owned();
+        let with_email = PersonFields {
+            email: Some(&email),
+            ..PersonFields::default()
+        };
+        assert!(with_email.check_identifies_person().is_ok());
+        let named_at_company = PersonFields {
+            first_name: Some(&name),
+            company_domain: Some(&domain),
+            ..PersonFields::default()
+        };
+        assert!(named_at_company.check_identifies_person().is_ok());
+        let name_only = PersonFields {
+            first_name: Some(&name),
+            ..PersonFields::default()
+        };
+        assert_eq!(field_of(name_only.check_identifies_person()), "email");
+    }
+
+    #[test]
+    fn sequence_step_keys_checked() {
+        let good = SequenceStepText(
+            [
+                ("all".to_owned(), "x".to_owned()),
+                ("4".to_owned(), "y".to_owned()),
+            ]
+            .into(),
+        );
+        assert!(check_sequence_steps("runtimeContext", Some(&good)).is_ok());
+        let bad = SequenceStepText([("5".to_owned(), "x".to_owned())].into());
+        assert_eq!(
+            field_of(check_sequence_steps("runtimeInstructions", Some(&bad))),
+            "runtimeInstructions"
+        );
+    }
+
+    #[test]
+    fn external_request_id_checked() {
+        assert!(external_request_id_header("abc-123").is_ok());
+        assert!(external_request_id_header("").is_err());
+        assert!(external_request_id_header("a\nb").is_err());
+    }
+}

@@ -2,6 +2,7 @@
 
 mod diff;
 mod generate;
+mod update;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -28,6 +29,9 @@ enum Command {
     },
     /// Report the changes between two OpenAPI descriptions, breaking ones first.
     Diff(diff::DiffArgs),
+    /// Replace openapi/octave.yaml with a new spec: show the changes, regenerate, build, test
+    /// and add a CHANGELOG.md entry.
+    Update(update::UpdateArgs),
 }
 
 fn main() -> ExitCode {
@@ -37,5 +41,6 @@ fn main() -> ExitCode {
 generate::run(&spec, check)
         }
         Command::Diff(args) => diff::run(args),
+        Command::Update(args) => update::run(args),
     }
 }

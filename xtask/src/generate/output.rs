@@ -69,18 +69,18 @@ pub fn generator_versions(workspace_root: &Path) -> Result<String> {
 
     let mut versions = Vec::new();
     for crate_name in GENERATOR_CRATES {
+        let name_line = format!("name = \"{crate_name}\"");
         let mut found: Vec<&str> = Vec::new();
         let mut lines = lock.lines();
         while let Some(line) = lines.next() {
-            if line == format!("name = \"{crate_name}\"") {
-                if let Some(version) = lines
-                    .next()
-                    .and_then(|next| next.strip_prefix("version = \""))
-                    .and_then(|rest| rest.strip_suffix('"'))
-                {
-                    found.push(version);
-                }
+            if line != name_line {
+                continue;
             }
+            let version = lines
+                .next()
+                .and_then(|next| next.strip_prefix("version = \""))
+                .and_then(|rest| rest.strip_suffix('"'));
+            found.extend(version);
         }
         anyhow::ensure!(
             !found.is_empty(),

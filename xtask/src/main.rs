@@ -37,9 +37,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Generate { spec, check } => {
-generate::run(&spec, check)
-        }
+        Command::Generate { spec, check } => generate::run(&spec, check),
         Command::Diff(args) => diff::run(args),
         Command::Update(args) => update::run(args),
     }

@@ -16,8 +16,13 @@ fn spec_with_extra_field() -> (tempfile::TempDir, PathBuf) {
     let text = std::fs::read_to_string(workspace_root().join("openapi/octave.yaml"))
         .expect("spec is readable");
     let marker = "  EnrichCompanyAgentInput:";
-    let start = text.find(marker).expect("EnrichCompanyAgentInput is defined");
-    let properties = start + text[start..].find("properties:\n").expect("it has properties");
+    let start = text
+        .find(marker)
+        .expect("EnrichCompanyAgentInput is defined");
+    let properties = start
+        + text[start..]
+            .find("properties:\n")
+            .expect("it has properties");
     let insert_at = properties + "properties:\n".len();
     let mut changed = text.clone();
     changed.insert_str(
@@ -49,7 +54,10 @@ fn check_reports_spec_change() {
     let stderr = String::from_utf8_lossy(&output.stderr);
 
     assert_eq!(output.status.code(), Some(1));
-    assert!(stdout.contains("+    pub industry_hint:"), "diff shows the new field");
+    assert!(
+        stdout.contains("+    pub industry_hint:"),
+        "diff shows the new field"
+    );
     assert!(stderr.contains("the spec changed since the file was generated"));
 }
 
@@ -57,8 +65,11 @@ fn check_reports_spec_change() {
 fn invalid_spec_fails_without_panic() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("bad.yaml");
-    std::fs::write(&path, "openapi: 3.1.0\ninfo: {title: x, version: '1'}\npaths: {}\n")
-        .expect("writable");
+    std::fs::write(
+        &path,
+        "openapi: 3.1.0\ninfo: {title: x, version: '1'}\npaths: {}\n",
+    )
+    .expect("writable");
     let output = xtask()
         .args(["generate", "--check", "--spec"])
         .arg(&path)
@@ -73,7 +84,10 @@ fn invalid_spec_fails_without_panic() {
 
 #[test]
 fn check_passes_on_committed_files() {
-    let output = xtask().args(["generate", "--check"]).output().expect("xtask runs");
+    let output = xtask()
+        .args(["generate", "--check"])
+        .output()
+        .expect("xtask runs");
     let stderr = String::from_utf8_lossy(&output.stderr);
 
     assert_eq!(output.status.code(), Some(0), "stderr: {stderr}");

@@ -8,8 +8,8 @@ use std::future::Future;
 use std::time::Duration;
 
 use progenitor_client::{ClientHooks, Error, OperationInfo};
-use reqwest::header::{HeaderMap, HeaderValue, InvalidHeaderValue, USER_AGENT};
 use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, HeaderValue, InvalidHeaderValue, USER_AGENT};
 
 use crate::Client;
 
@@ -84,7 +84,9 @@ impl ClientHooks<ClientState> for Client {
     ) -> Result<(), Error<E>> {
         let state = &self.inner;
         if let Some(api_key) = &state.api_key {
-            request.headers_mut().insert(API_KEY_HEADER, api_key.clone());
+            request
+                .headers_mut()
+                .insert(API_KEY_HEADER, api_key.clone());
         }
         if let Some(user_agent) = &state.user_agent {
             request.headers_mut().insert(USER_AGENT, user_agent.clone());

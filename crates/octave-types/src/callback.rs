@@ -136,7 +136,10 @@ fn normalize(fields: &mut Map<String, Value>) {
     if fields.get("found").is_some_and(|value| !value.is_boolean()) {
         fields.remove("found");
     }
-    if fields.get("_metadata").is_some_and(|value| !value.is_object()) {
+    if fields
+        .get("_metadata")
+        .is_some_and(|value| !value.is_object())
+    {
         fields.remove("_metadata");
     }
 }

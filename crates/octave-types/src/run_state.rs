@@ -46,7 +46,11 @@ impl AsyncAgentRunStatus {
     /// Interprets the status: an explicit status wins; without one, a non-null `result` means
     /// success and a non-null `error` means failure.
     pub fn state(&self) -> RunState {
-        interpret(self.status.as_ref(), self.result.as_ref(), self.error.as_deref())
+        interpret(
+            self.status.as_ref(),
+            self.result.as_ref(),
+            self.error.as_deref(),
+        )
     }
 }
 

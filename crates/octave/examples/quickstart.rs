@@ -5,7 +5,8 @@
 //! With `OCTAVE_BASE_URL` and `OCTAVE_API_KEY` set, it runs against that service and uses the
 //! first saved agent of each kind in the workspace. The callback run then needs
 //! `OCTAVE_CALLBACK_BASE_URL`: a public URL that forwards to this process's receiver on
-//! `OCTAVE_CALLBACK_LISTEN` (default 127.0.0.1:8085). Without it, that run is skipped.
+//! `OCTAVE_CALLBACK_LISTEN` (default 127.0.0.1:8085), and the polling run needs
+//! `OCTAVE_CALLBACK_URL`, any URL the service may POST to. Without them, those runs are skipped.
 //!
 //! ```sh
 //! cargo run --example quickstart
@@ -137,10 +138,16 @@ async fn run_with_callback(target: &Target, agent_id: &str) -> Result<(), Box<dy
 
 /// Submits an Enrich Company run and waits for it by polling the status endpoint.
 async fn run_with_polling(target: &Target, agent_id: &str) -> Result<(), Box<dyn Error>> {
+    let Some(callback_url) = &target.polling_callback_url else {
+        println!("  polling          skipped: set OCTAVE_CALLBACK_URL");
+        return Ok(());
+    };
+
+    // This client has no callback receiver attached, so only polls can end its wait.
     let handle = target
-        .client
+        .polling_client
         .enrich_company(agent_id, CompanyIdentifier::domain("example.net"))
-        .submit(target.polling_callback_url.as_str())
+        .submit(callback_url)
         .await?;
     println!("  polling          submitted {}", handle.request_id());
 
@@ -285,8 +292,10 @@ struct Target {
     agent_ids: BTreeMap<AgentKind, String>,
     /// Callback receiver, or `None` against the real service without a public URL.
     receiver: Option<CallbackReceiver>,
-    /// Callback URL of the run that is waited for by polling.
-    polling_callback_url: String,
+    /// Client without a callback receiver, for the run that is waited for by polling.
+    polling_client: Client,
+    /// Callback URL of that run; nothing reads what is posted there.
+    polling_callback_url: Option<String>,
     mock: Option<MockServer>,
 }
 
@@ -311,14 +320,21 @@ impl Target {
             .api_key(mock.api_key())
             .base_url(mock.url())
             .build()?;
+        let polling_client = Client::builder()
+            .api_key(mock.api_key())
+            .base_url(mock.url())
+            .build()?;
         let receiver = CallbackReceiver::builder().bind("127.0.0.1:0").await?;
         receiver.attach(&client);
         let agent_ids = AgentKind::ALL
             .into_iter()
             .map(|kind| (kind, seeded_agent_id(kind).to_owned()))
             .collect();
+        // Nothing listens on port 9 (discard), so the mock's callback for this run fails
+        // and the run is found by polling, as intended.
         Ok(Target {
-            polling_callback_url: receiver.callback_url(),
+            polling_client,
+            polling_callback_url: Some("http://127.0.0.1:9/octave/callback".to_owned()),
             client,
             agent_ids,
             receiver: Some(receiver),
@@ -351,16 +367,12 @@ impl Target {
             }
             Err(_) => None,
         };
-        // The polling run still needs a callback URL, but nothing reads what Octave posts there.
-        let polling_callback_url = match &receiver {
-            Some(receiver) => receiver.callback_url(),
-            None => "https://example.com/octave/callback".to_owned(),
-        };
         Ok(Target {
+            polling_client: Client::from_env()?,
+            polling_callback_url: std::env::var("OCTAVE_CALLBACK_URL").ok(),
             client,
             agent_ids,
             receiver,
-            polling_callback_url,
             mock: None,
         })
     }

@@ -9,7 +9,7 @@ use tracing::Instrument;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::transport::Call;
+use crate::transport::{Call, Operation};
 use crate::validate::check_id;
 
 /// Filters and paging of [`Client::list_agents`]. Every field is optional; the service's
@@ -94,32 +94,6 @@ impl ListAgentsQuery {
         }
         Ok(())
     }
-
-    fn to_pairs(&self) -> Vec<(&'static str, String)> {
-        let mut pairs = Vec::new();
-        if let Some(agent_type) = &self.agent_type {
-            pairs.push(("type", agent_type.as_str().to_owned()));
-        }
-        if let Some(search) = &self.search {
-            pairs.push(("query", search.clone()));
-        }
-        if let Some(offset) = self.offset {
-            pairs.push(("offset", offset.to_string()));
-        }
-        if let Some(limit) = self.limit {
-            pairs.push(("limit", limit.to_string()));
-        }
-        if let Some(field) = &self.order_field {
-            pairs.push(("orderField", field.as_str().to_owned()));
-        }
-        if let Some(direction) = &self.order_direction {
-            pairs.push(("orderDirection", direction.as_str().to_owned()));
-        }
-        if let Some(include) = self.include_experiments {
-            pairs.push(("includeExperiments", include.to_string()));
-        }
-        pairs
-    }
 }
 
 impl Client {
@@ -131,8 +105,11 @@ impl Client {
     /// request errors of [`Error`] once retries are spent.
     pub async fn validate_api_key(&self) -> Result<ValidateApiKeyResponse> {
         let span = tracing::info_span!("octave.validate_api_key");
+        let api = self.transport().api();
         self.transport()
-            .send(&Call::get("/api/v2/api-key/validate"))
+            .send(&Call::read(Operation::VALIDATE_API_KEY), move || {
+                api.validate_api_key()
+            })
             .instrument(span)
             .await
     }
@@ -150,9 +127,22 @@ impl Client {
             offset = query.offset,
             limit = query.limit,
         );
-        let mut call = Call::get("/api/v2/agents/list");
-        call.query = query.to_pairs();
-        self.transport().send(&call).instrument(span).await
+        let api = self.transport().api();
+        let query = &query;
+        self.transport()
+            .send(&Call::read(Operation::LIST_AGENTS), move || {
+                api.list_agents(
+                    query.include_experiments,
+                    query.limit,
+                    query.offset,
+                    query.order_direction.as_ref(),
+                    query.order_field.as_ref(),
+                    query.search.as_deref(),
+                    query.agent_type.as_ref(),
+                )
+            })
+            .instrument(span)
+            .await
     }
 
     /// Lists every saved agent that matches `query`, fetching pages as the stream is read.
@@ -203,9 +193,13 @@ impl Client {
     pub async fn get_agent(&self, agent_id: &str) -> Result<GetAgentResponse> {
         check_id("oId", agent_id)?;
         let span = tracing::info_span!("octave.get_agent", agent.id = agent_id);
-        let mut call = Call::get("/api/v2/agents/get");
-        call.query.push(("oId", agent_id.to_owned()));
-        self.transport().send(&call).instrument(span).await
+        let api = self.transport().api();
+        self.transport()
+            .send(&Call::read(Operation::GET_AGENT), move || {
+                api.get_agent(agent_id)
+            })
+            .instrument(span)
+            .await
     }
 
     /// Lists the agent types the service supports.
@@ -215,8 +209,11 @@ impl Client {
     /// The request errors of [`Error`] once retries are spent.
     pub async fn list_agent_types(&self) -> Result<AgentTypesResponse> {
         let span = tracing::info_span!("octave.list_agent_types");
+        let api = self.transport().api();
         self.transport()
-            .send(&Call::get("/api/v2/agents/types"))
+            .send(&Call::read(Operation::LIST_AGENT_TYPES), move || {
+                api.list_agent_types()
+            })
             .instrument(span)
             .await
     }
@@ -277,32 +274,5 @@ mod tests {
     #[test]
     fn empty_page_ends_paging() {
         assert_eq!(next_offset(0, &page(0, Some(true), Some(50))), None);
-    }
-
-    #[test]
-    fn query_pairs_use_wire_names() {
-        let pairs = ListAgentsQuery::new()
-            .agent_type(AgentType::Email)
-            .search("seq")
-            .offset(5)
-            .limit(20)
-            .order_field(AgentOrderField::UpdatedAt)
-            .order_direction(OrderDirection::Asc)
-            .include_experiments(true)
-            .to_pairs();
-        let expected = [
-            ("type", "EMAIL"),
-            ("query", "seq"),
-            ("offset", "5"),
-            ("limit", "20"),
-            ("orderField", "updatedAt"),
-            ("orderDirection", "ASC"),
-            ("includeExperiments", "true"),
-        ];
-        let expected: Vec<(&str, String)> = expected
-            .into_iter()
-            .map(|(name, value)| (name, value.to_owned()))
-            .collect();
-        assert_eq!(pairs, expected);
     }
 }

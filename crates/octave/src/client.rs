@@ -4,13 +4,13 @@ use std::fmt;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, HeaderValue};
+use octave_client::ClientState;
 
 use crate::config::{header_value, read_env, resolve_api_key, resolve_base_url};
 use crate::error::{Error, Result};
 use crate::retry::RetryPolicy;
 use crate::secret::ApiKey;
-use crate::transport::{API_KEY_HEADER, Transport};
+use crate::transport::Transport;
 use crate::validate::check_callback_url;
 use crate::wait::CompletionSource;
 
@@ -53,11 +53,11 @@ impl fmt::Debug for Client {
         let transport = &self.inner.transport;
         formatter
             .debug_struct("Client")
-            .field("base_url", &transport.base_url)
+            .field("base_url", &transport.base_url())
             .field("api_key", &"[redacted]")
-            .field("request_source", &transport.request_source)
-            .field("request_timeout", &transport.request_timeout)
-            .field("retry", &transport.retry)
+            .field("request_source", &transport.request_source())
+            .field("request_timeout", &transport.request_timeout())
+            .field("retry", transport.retry_policy())
             .field("callback_url", &self.inner.callback_url)
             .finish_non_exhaustive()
     }
@@ -93,7 +93,7 @@ impl Client {
 
     /// Returns the base URL requests go to, without a trailing slash.
     pub fn base_url(&self) -> &str {
-        &self.inner.transport.base_url
+        self.inner.transport.base_url()
     }
 
     pub(crate) fn transport(&self) -> &Transport {
@@ -206,7 +206,8 @@ impl ClientBuilder {
     }
 
     /// Sets the `x-request-source` header, which names the calling integration. Octave
-    /// uses it to choose the rate limiting that applies.
+    /// uses it to choose the rate limiting that applies. It is sent with every run request
+    /// (synchronous and asynchronous), the operations whose API description declares it.
     pub fn request_source(mut self, source: impl Into<String>) -> Self {
         self.request_source = Some(source.into());
         self
@@ -243,29 +244,23 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client> {
         let api_key = resolve_api_key(self.api_key, read_env(API_KEY_ENV))?;
         let base_url = resolve_base_url(self.base_url, read_env(BASE_URL_ENV))?;
-        let mut key_header = HeaderValue::from_str(api_key.expose_secret()).map_err(|_| {
-            Error::config(
-                "api_key",
-                "the API key contains characters that HTTP headers do not allow; copy the \
-                 key again from the Octave dashboard (Settings > API Keys)",
-            )
-        })?;
-        key_header.set_sensitive(true);
-
         let user_agent = self
             .user_agent
             .unwrap_or_else(|| format!("octave-rust/{}", env!("CARGO_PKG_VERSION")));
-        let user_agent = header_value("user_agent", &user_agent)?;
-        let request_source = self
-            .request_source
-            .map(|source| header_value("request_source", &source))
-            .transpose()?;
+        if let Some(source) = &self.request_source {
+            header_value("request_source", source)?;
+        }
         if let Some(url) = &self.callback_url {
             check_callback_url(url)
                 .map_err(|error| Error::config("callback_url", error.to_string()))?;
         }
 
-        let (http, api_key_header, user_agent_header) = match self.http_client {
+        let timeout = self
+            .request_timeout
+            .unwrap_or(Some(DEFAULT_REQUEST_TIMEOUT));
+        let state = client_state(&api_key, &user_agent, timeout)?;
+
+        let http = match self.http_client {
             Some(http) => {
                 if self.connect_timeout.is_some() {
                     return Err(Error::config(
@@ -274,37 +269,21 @@ impl ClientBuilder {
                          timeout on that client instead",
                     ));
                 }
-                (http, Some(key_header), Some(user_agent))
+                http
             }
-            None => {
-                let mut headers = HeaderMap::new();
-                headers.insert(API_KEY_HEADER, key_header);
-                let http = reqwest::Client::builder()
-                    .default_headers(headers)
-                    .user_agent(user_agent)
-                    .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
-                    .build()
-                    .map_err(|error| {
-                        Error::config(
-                            "http_client",
-                            format!("the HTTP client could not be built: {error}"),
-                        )
-                    })?;
-                (http, None, None)
-            }
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+                .build()
+                .map_err(|error| {
+                    Error::config(
+                        "http_client",
+                        format!("the HTTP client could not be built: {error}"),
+                    )
+                })?,
         };
 
-        let transport = Transport {
-            http,
-            base_url,
-            api_key_header,
-            user_agent_header,
-            request_source,
-            request_timeout: self
-                .request_timeout
-                .unwrap_or(Some(DEFAULT_REQUEST_TIMEOUT)),
-            retry: self.retry.unwrap_or_default(),
-        };
+        let api = octave_client::Client::new_with_client(&base_url, http, state);
+        let transport = Transport::new(api, self.request_source, self.retry.unwrap_or_default());
         Ok(Client {
             inner: Arc::new(ClientInner {
                 transport,
@@ -313,6 +292,34 @@ impl ClientBuilder {
             }),
         })
     }
+}
+
+/// Builds the state that the generated client adds to every request.
+fn client_state(
+    api_key: &ApiKey,
+    user_agent: &str,
+    request_timeout: Option<Duration>,
+) -> Result<ClientState> {
+    let state = ClientState::new()
+        .with_api_key(api_key.expose_secret())
+        .map_err(|_| {
+            Error::config(
+                "api_key",
+                "the API key contains characters that HTTP headers do not allow; copy the key \
+                 again from the Octave dashboard (Settings > API Keys)",
+            )
+        })?
+        .with_user_agent(user_agent)
+        .map_err(|_| {
+            Error::config(
+                "user_agent",
+                format!(
+                    "`{user_agent}` contains characters that HTTP headers do not allow; use \
+                     visible ASCII"
+                ),
+            )
+        })?;
+    Ok(state.with_request_timeout(request_timeout))
 }
 
 #[cfg(test)]
@@ -361,6 +368,13 @@ mod tests {
             .build()
             .expect_err("newline in header");
         assert_eq!(config_setting(&error), "request_source");
+        let error = Client::builder()
+            .api_key("key")
+            .base_url("http://127.0.0.1:1")
+            .user_agent("agent\r\nX-Injected: 1")
+            .build()
+            .expect_err("CRLF in user agent");
+        assert_eq!(config_setting(&error), "user_agent");
         let error = Client::builder()
             .api_key("key\u{7f}")
             .base_url("http://127.0.0.1:1")

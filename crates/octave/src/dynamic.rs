@@ -2,15 +2,14 @@
 //! reads from its arguments. The input is JSON; it is decoded into the kind's typed input
 //! and checked before anything is sent.
 
+use octave_types::AgentKind;
 use octave_types::agents::{
     CallPrep, Content, EnrichCompany, EnrichPerson, Prospector, QualifyCompany, QualifyPerson,
     Sequence,
 };
-use octave_types::{Agent, AgentKind};
 use serde_json::Value;
 
-use crate::builders::sealed::AgentInput;
-use crate::builders::{SupportedAgent, run_sync, submit_async, to_json};
+use crate::builders::{SupportedAgent, run_sync, submit_async};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::handle::DynamicRunHandle;
@@ -76,9 +75,7 @@ impl Client {
     pub async fn run_dynamic(&self, kind: AgentKind, input: Value) -> Result<DynamicRunOutput> {
         with_agent!(kind, A => {
             let input = decode_input::<A>(input)?;
-            let body = to_json(&input)?;
-            let target = A::target_id(&input).map(str::to_owned);
-            run_sync(self, kind, body, target.as_deref(), None).await
+            run_sync::<A>(self, &input, None).await?.into_json()
         })
     }
 
@@ -102,12 +99,8 @@ impl Client {
         check_callback_url(callback_url)?;
         with_agent!(kind, A => {
             let input = decode_input::<A>(input)?;
-            let request = A::async_request(&input, callback_url)
-                .map_err(|error| Error::invalid_input("input", error.to_string()))?;
-            let body = to_json(&request)?;
-            let target = A::target_id(&input).map(str::to_owned);
             let (request_id, external_id) =
-                submit_async(self, kind, body, target.as_deref(), external_request_id).await?;
+                submit_async::<A>(self, &input, callback_url, external_request_id).await?;
             Ok(DynamicRunHandle::new(self.clone(), kind, request_id, Some(external_id)))
         })
     }

@@ -62,7 +62,7 @@ pub enum Error {
     },
 
     /// The connection failed: it could not be opened, or it broke before a complete
-    /// response arrived.
+    /// response arrived. Also reports a request that `reqwest` could not build.
     #[error("{}", describe_transport(operation, source))]
     Transport {
         /// Method and path of the request.
@@ -221,7 +221,12 @@ fn describe_timeout(operation: &str, timeout: Option<Duration>) -> String {
 }
 
 fn describe_transport(operation: &str, source: &reqwest::Error) -> String {
-    if source.is_connect() {
+    if source.is_builder() {
+        format!(
+            "{operation} failed: the request could not be built ({source}); check the base URL \
+             (OCTAVE_BASE_URL)"
+        )
+    } else if source.is_connect() {
         format!(
             "{operation} failed: could not connect to the Octave API; check the base URL \
              (OCTAVE_BASE_URL) and the network"

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use octave_types::{AgentKind, AsyncAgentRunStatus, AsyncAgentRunStatusResponse};
+use octave_types::{AgentKind, AsyncAgentRunStatus};
 use serde_json::Value;
 use tokio::time::Instant;
 use tracing::Instrument;
@@ -12,12 +12,9 @@ use crate::builders::SupportedAgent;
 use crate::client::Client;
 use crate::error::Result;
 use crate::output::output_from_result;
-use crate::transport::Call;
+use crate::transport::{Call, Operation};
 use crate::validate::check_id;
 use crate::wait::{LoopEnd, StatusSource, WaitOptions, WaitOutcome, poll_until_finished};
-
-/// Path of the status endpoint.
-const STATUS_PATH: &str = "/api/v2/async/agent/run/status";
 
 /// Handle of an asynchronous run of agent `A`.
 ///
@@ -266,10 +263,12 @@ async fn fetch_status(
     request_id: &str,
     deadline: Option<Instant>,
 ) -> Result<AsyncAgentRunStatus> {
-    let mut call = Call::get(STATUS_PATH);
-    call.query.push(("requestId", request_id.to_owned()));
-    call.deadline = deadline;
-    let response: AsyncAgentRunStatusResponse = client.transport().send(&call).await?;
+    let transport = client.transport();
+    let api = transport.api();
+    let call = Call::read(Operation::RUN_STATUS).deadline(deadline);
+    let response = transport
+        .send(&call, move || api.get_async_agent_run_status(request_id))
+        .await?;
     Ok(response.data)
 }
 

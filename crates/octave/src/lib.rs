@@ -85,6 +85,15 @@
 //! # }
 //! ```
 //!
+//! # Callbacks and bulk runs
+//!
+//! [`callbacks::CallbackReceiver`] (feature `receiver`, on by default) is an HTTP server
+//! that hands out one unguessable callback URL per run and ends a run's wait as soon as its
+//! callback arrives; waits still poll, so a lost callback delays a result but never loses
+//! it. [`callbacks::decode_callback`] reads callback bodies for services with their own
+//! HTTP server. [`Client::bulk`] runs a stream of inputs with bounded concurrency, backs
+//! off together on HTTP 429, and yields each result with its input's index as it finishes.
+//!
 //! # Errors
 //!
 //! Input checks fail with [`Error::InvalidInput`] naming the JSON field. Answers of the
@@ -94,6 +103,8 @@
 //! whether sending the same read again may help.
 
 mod builders;
+mod bulk;
+pub mod callbacks;
 mod catalog;
 mod client;
 mod config;
@@ -112,6 +123,7 @@ pub use builders::{
     CallPrepBuilder, ContentBuilder, EnrichCompanyBuilder, EnrichPersonBuilder, ProspectorBuilder,
     QualifyCompanyBuilder, QualifyPersonBuilder, RunBuilder, SequenceBuilder, SupportedAgent,
 };
+pub use bulk::{Bulk, BulkItem, BulkStats, BulkStream};
 pub use catalog::ListAgentsQuery;
 pub use client::{API_KEY_ENV, BASE_URL_ENV, Client, ClientBuilder, DEFAULT_BASE_URL};
 pub use dynamic::DynamicRunOutput;
@@ -126,3 +138,8 @@ pub use wait::{WaitOptions, WaitOutcome};
 /// The request, response and callback types of the API, from the `octave-types` crate.
 pub use octave_types as types;
 pub use octave_types::{Agent, AgentKind, agents};
+
+/// The repository README, compiled here so its Rust example stays correct.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;

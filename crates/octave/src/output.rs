@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::error::Result;
 use crate::transport::undecodable;
-use octave_types::Metadata;
+use octave_types::{AgentResponseParts, Metadata};
 
 /// Output of a finished agent run, with the metadata the service sent along.
 ///
@@ -37,6 +37,33 @@ impl<O> RunOutput<O> {
     /// Returns the output, or `None` when the service sent none.
     pub fn into_output(self) -> Option<O> {
         self.output
+    }
+
+    /// Builds the output of a synchronous run from its typed response.
+    pub(crate) fn from_parts(
+        parts: AgentResponseParts<O>,
+        external_request_id: Option<String>,
+    ) -> RunOutput<O> {
+        RunOutput {
+            output: parts.data,
+            found: parts.found,
+            message: parts.message,
+            request_id: parts.metadata.request_id,
+            usage: parts.metadata.usage,
+            external_request_id,
+        }
+    }
+
+    /// Converts the output with `convert`, keeping the metadata.
+    pub(crate) fn try_map<P>(self, convert: impl FnOnce(O) -> Result<P>) -> Result<RunOutput<P>> {
+        Ok(RunOutput {
+            output: self.output.map(convert).transpose()?,
+            found: self.found,
+            message: self.message,
+            request_id: self.request_id,
+            usage: self.usage,
+            external_request_id: self.external_request_id,
+        })
     }
 }
 

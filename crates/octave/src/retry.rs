@@ -166,6 +166,9 @@ enum Transience {
 
 fn transience(error: &Error) -> Transience {
     match error {
+        // A request that could not be built was never sent, and building it again fails
+        // the same way.
+        Error::Transport { source, .. } if source.is_builder() => Transience::Permanent,
         Error::Transport { source, .. } | Error::Timeout { source, .. } if source.is_connect() => {
             Transience::Safe(None)
         }

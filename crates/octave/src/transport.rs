@@ -70,7 +70,10 @@ impl Operation {
     }
 
     const fn get(path: &'static str) -> Operation {
-        Operation { method: "GET", path }
+        Operation {
+            method: "GET",
+            path,
+        }
     }
 
     const fn post(path: &'static str) -> Operation {
@@ -87,8 +90,8 @@ impl fmt::Display for Operation {
     }
 }
 
-/// How one request is sent: its operation, whether it may start a run, and the deadline
-/// after which no retry starts.
+/// Retry settings of one request: its operation, whether it may start a run, and the
+/// deadline after which no retry starts.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Call {
     operation: Operation,

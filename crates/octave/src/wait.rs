@@ -194,6 +194,11 @@ pub(crate) trait CompletionSource: Send + Sync + 'static {
         None
     }
 
+    /// Records that the run `request_id` was submitted with `callback_url`, a URL that
+    /// [`callback_url`](CompletionSource::callback_url) returned. A source that can match
+    /// the two trusts a callback at that URL naming that run.
+    fn bind(&self, _callback_url: &str, _request_id: &str) {}
+
     /// Returns a receiver that resolves when the callback of `request_id` arrives.
     fn subscribe(&self, request_id: &str) -> Option<oneshot::Receiver<CallbackSignal>>;
 }

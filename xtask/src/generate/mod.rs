@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use progenitor_impl::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TypeImpl};
 use proc_macro2::TokenStream;
+use progenitor_impl::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TypeImpl};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
@@ -55,10 +55,7 @@ pub fn run(spec: &Path, check: bool) -> ExitCode {
 /// The workspace root: the parent of this crate's manifest directory.
 pub fn workspace_root() -> PathBuf {
     let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest_dir
-        .parent()
-        .unwrap_or(manifest_dir)
-        .to_path_buf()
+    manifest_dir.parent().unwrap_or(manifest_dir).to_path_buf()
 }
 
 /// Produces both generated files from a spec, without touching the disk.
@@ -178,7 +175,10 @@ fn component_names(raw: &Value) -> Vec<String> {
 /// Emits `FIELD_NAMES` for every object component: the JSON names of its properties, with
 /// `allOf` parts merged. Servers use them to reject fields that belong to another agent.
 fn field_lists(raw: &Value) -> TokenStream {
-    let Some(schemas) = raw.pointer("/components/schemas").and_then(Value::as_object) else {
+    let Some(schemas) = raw
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    else {
         return TokenStream::new();
     };
     let items = schemas.iter().filter_map(|(name, schema)| {

@@ -138,7 +138,10 @@ pub fn unified_diff(path: &str, committed: &str, expected: &str) -> String {
     similar::TextDiff::from_lines(committed, expected)
         .unified_diff()
         .context_radius(3)
-        .header(&format!("{path} (committed)"), &format!("{path} (from spec)"))
+        .header(
+            &format!("{path} (committed)"),
+            &format!("{path} (from spec)"),
+        )
         .to_string()
 }
 

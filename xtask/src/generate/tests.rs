@@ -40,7 +40,11 @@ fn generation_is_byte_identical_twice() {
     assert_eq!(first.len(), second.len());
     for (one, two) in first.iter().zip(&second) {
         assert_eq!(one.path, two.path);
-        assert!(one.contents == two.contents, "{} differs between runs", one.path);
+        assert!(
+            one.contents == two.contents,
+            "{} differs between runs",
+            one.path
+        );
     }
 }
 

@@ -9,32 +9,31 @@
 mod company;
 mod messaging;
 mod person;
+mod send;
 
 use std::fmt;
 
-use octave_types::{Agent, AgentKind, AsyncAgentRunAccepted};
-use reqwest::header::HeaderValue;
-use serde::Serialize;
-use serde_json::Value;
-use tracing::Instrument;
+use octave_types::Agent;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::handle::RunHandle;
-use crate::output::{RawEnvelope, RunOutput};
-use crate::transport::Call;
-use crate::validate::{check_callback_url, external_request_id_header};
+use crate::output::RunOutput;
+use crate::validate::check_callback_url;
 use crate::wait::{WaitOptions, WaitOutcome};
 
 pub use company::{EnrichCompanyBuilder, ProspectorBuilder, QualifyCompanyBuilder};
 pub use messaging::{ContentBuilder, SequenceBuilder};
 pub use person::{CallPrepBuilder, EnrichPersonBuilder, QualifyPersonBuilder};
-
-/// Path of the asynchronous run endpoint.
-const ASYNC_RUN_PATH: &str = "/api/v2/async/agent/run";
+pub(crate) use send::{run_sync, submit_async};
 
 pub(crate) mod sealed {
+    use std::future::Future;
+
+    use octave_client::ResponseValue;
+
     use crate::error::Result;
+    use crate::transport::ClientError;
 
     /// Input checks and log ids of an agent, beyond what [`octave_types::Agent`] describes.
     pub trait AgentInput: octave_types::Agent {
@@ -44,14 +43,28 @@ pub(crate) mod sealed {
         /// Returns the agent or experiment OId the input names, for logs.
         fn target_id(input: &Self::Input) -> Option<&str>;
     }
+
+    /// The synchronous run endpoint of an agent in the generated client.
+    pub trait RunEndpoint: octave_types::Agent {
+        /// Calls the generated method that runs this agent synchronously.
+        fn call_run_endpoint<'a>(
+            api: &'a octave_client::Client,
+            external_request_id: &'a str,
+            request_source: Option<&'a str>,
+            input: &'a Self::Input,
+        ) -> impl Future<
+            Output = std::result::Result<ResponseValue<Self::Response>, ClientError>,
+        > + Send
+        + 'a;
+    }
 }
 
 /// An agent this crate can run: one of the marker types in [`octave_types::agents`].
 ///
 /// Sealed: the eight agents implement it, and it cannot be implemented outside this crate.
-pub trait SupportedAgent: sealed::AgentInput {}
+pub trait SupportedAgent: sealed::AgentInput + sealed::RunEndpoint {}
 
-impl<A: sealed::AgentInput> SupportedAgent for A {}
+impl<A: sealed::AgentInput + sealed::RunEndpoint> SupportedAgent for A {}
 
 /// A run of agent `A`, ready to send.
 ///
@@ -130,17 +143,9 @@ impl<A: SupportedAgent> RunBuilder<A> {
     /// [`Error`], once the retry policy allows no further attempt.
     pub async fn run(self) -> Result<RunOutput<A::Output>> {
         A::check(&self.input)?;
-        let body = to_json(&self.input)?;
-        let target = A::target_id(&self.input).map(str::to_owned);
-        run_sync(
-            &self.client,
-            A::KIND,
-            body,
-            target.as_deref(),
-            self.external_request_id,
-        )
-        .await?
-        .decode()
+        run_sync::<A>(&self.client, &self.input, self.external_request_id)
+            .await?
+            .into_typed()
     }
 
     /// Starts an asynchronous run. Octave POSTs the result to `callback_url` when the run
@@ -154,18 +159,19 @@ impl<A: SupportedAgent> RunBuilder<A> {
         let callback_url = callback_url.as_ref();
         A::check(&self.input)?;
         check_callback_url(callback_url)?;
-        let request = A::async_request(&self.input, callback_url)
-            .map_err(|error| Error::invalid_input("input", error.to_string()))?;
-        let body = to_json(&request)?;
-        let target = A::target_id(&self.input).map(str::to_owned);
-        let (request_id, external_request_id) = submit_async(
+        let (request_id, external_request_id) = submit_async::<A>(
             &self.client,
-            A::KIND,
-            body,
-            target.as_deref(),
+            &self.input,
+            callback_url,
             self.external_request_id,
         )
         .await?;
+
+        // A callback URL from an attached receiver now names this run, so its callback can
+        // end the wait without a status poll. The receiver ignores URLs it did not mint.
+        if let Some(source) = self.client.completion_source() {
+            source.bind(callback_url, &request_id);
+        }
         Ok(RunHandle::new(
             self.client,
             request_id,
@@ -207,74 +213,6 @@ pub(crate) fn resolve_callback_url(client: &Client, explicit: Option<&str>) -> R
                  requires one, so pass it here or set ClientBuilder::callback_url",
             )
         })
-}
-
-pub(crate) fn to_json(value: &impl Serialize) -> Result<Vec<u8>> {
-    serde_json::to_vec(value).map_err(|error| Error::invalid_input("input", error.to_string()))
-}
-
-/// Returns the caller's external request id, or a random 128-bit hex one, with its header.
-fn external_request_id(explicit: Option<String>) -> Result<(String, HeaderValue)> {
-    let id = explicit.unwrap_or_else(|| format!("{:032x}", rand::random::<u128>()));
-    let header = external_request_id_header(&id)?;
-    Ok((id, header))
-}
-
-/// Sends a synchronous run and returns its output as JSON.
-pub(crate) async fn run_sync(
-    client: &Client,
-    kind: AgentKind,
-    body: Vec<u8>,
-    target: Option<&str>,
-    external_request_id: Option<String>,
-) -> Result<RunOutput<Value>> {
-    let (external_id, header) = self::external_request_id(external_request_id)?;
-    let span = tracing::info_span!(
-        "octave.run",
-        agent.kind = %kind,
-        agent.id = target,
-        external_request_id = %external_id,
-        request_id = tracing::field::Empty,
-    );
-    async {
-        let call = Call::submit(kind.sync_path(), body, &header);
-        let envelope: RawEnvelope = client.transport().send(&call).await?;
-        let output = envelope.into_output(None, Some(external_id.clone()));
-        if let Some(request_id) = &output.request_id {
-            tracing::Span::current().record("request_id", request_id.as_str());
-        }
-        tracing::debug!(found = output.found, "run finished");
-        Ok(output)
-    }
-    .instrument(span)
-    .await
-}
-
-/// Sends an asynchronous run and returns its request id and external request id.
-pub(crate) async fn submit_async(
-    client: &Client,
-    kind: AgentKind,
-    body: Vec<u8>,
-    target: Option<&str>,
-    external_request_id: Option<String>,
-) -> Result<(String, String)> {
-    let (external_id, header) = self::external_request_id(external_request_id)?;
-    let span = tracing::info_span!(
-        "octave.submit",
-        agent.kind = %kind,
-        agent.id = target,
-        external_request_id = %external_id,
-        request_id = tracing::field::Empty,
-    );
-    async {
-        let call = Call::submit(ASYNC_RUN_PATH, body, &header);
-        let accepted: AsyncAgentRunAccepted = client.transport().send(&call).await?;
-        tracing::Span::current().record("request_id", accepted.request_id.as_str());
-        tracing::debug!(status = %accepted.status, "run accepted");
-        Ok((accepted.request_id, external_id.clone()))
-    }
-    .instrument(span)
-    .await
 }
 
 /// Defines `Option` setters on a builder: `name: field = Type`, each with its doc comment.

@@ -1,0 +1,308 @@
+//! Cost of the facade, measured against the in-process mock server over loopback HTTP.
+//!
+//! Run with `cargo bench -p octave --bench facade`. The mock, the receiver and the client
+//! share one Tokio runtime with 2 worker threads in this process. The phases are:
+//!
+//! 1. Sequential synchronous Enrich Company runs, in rounds of one batch of the facade
+//!    (`RunBuilder::run`) and one batch of a hand-written `reqwest` + `serde` call of the
+//!    same endpoint with the same body, alternating which goes first. Both use a
+//!    `reqwest::Client` built with the same settings, and both decode the response into the
+//!    typed envelope.
+//! 2. 10,000 asynchronous Qualify Company runs through `Client::bulk` with a
+//!    `CallbackReceiver` on 127.0.0.1: completed runs per second, status polls per run
+//!    (from the mock's counters) and memory. Memory is `VmHWM` (peak resident set) and
+//!    `VmRSS` from `/proc/self/status` (Linux only), for the whole process, mock included.
+//!    The peak is reset through `/proc/self/clear_refs` before the phase when the kernel
+//!    allows it, so it then covers this phase only.
+//!
+//! Settings can be changed with `FACADE_BENCH_SYNC_BATCHES` (rounds; 0 skips phase 1),
+//! `FACADE_BENCH_BATCH`, `FACADE_BENCH_BULK_RUNS` and `FACADE_BENCH_CONCURRENCY`. The defaults take well under two
+//! minutes.
+
+use std::error::Error;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use octave::agents::{EnrichCompany, QualifyCompany};
+use octave::callbacks::CallbackReceiver;
+use octave::{Agent, AgentKind, Client, CompanyIdentifier};
+use octave_mock::{MockConfig, MockServer, seeded_agent_id};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue, USER_AGENT};
+
+type BenchResult<T> = Result<T, Box<dyn Error>>;
+
+/// Run time of the asynchronous runs on the mock.
+const RUN_DURATION: Duration = Duration::from_millis(5);
+
+/// Sync runs sent by each side before measuring, to open connections and warm caches.
+const WARM_UP_RUNS: usize = 200;
+
+fn setting(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(default)
+}
+
+fn main() -> BenchResult<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        sync_overhead().await?;
+        bulk_throughput().await
+    })
+}
+
+/// Builds a `reqwest::Client` with the settings the facade uses by default.
+fn http_client() -> BenchResult<reqwest::Client> {
+    Ok(reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .build()?)
+}
+
+/// The hand-written call: one POST with the headers the facade sends, decoded with serde.
+struct HandWritten {
+    http: reqwest::Client,
+    url: String,
+    api_key: HeaderValue,
+}
+
+impl HandWritten {
+    async fn run(
+        &self,
+        input: &<EnrichCompany as Agent>::Input,
+    ) -> BenchResult<<EnrichCompany as Agent>::Response> {
+        let body = serde_json::to_vec(input)?;
+        let external_id = format!("{:032x}", rand::random::<u128>());
+        let response = self
+            .http
+            .post(&self.url)
+            .header("api_key", self.api_key.clone())
+            .header(USER_AGENT, "octave-rust/bench")
+            .header(ACCEPT, "application/json")
+            .header(CONTENT_TYPE, "application/json")
+            .header("x-external-request-id", external_id)
+            .timeout(Duration::from_secs(180))
+            .body(body)
+            .send()
+            .await?;
+        let status = response.status();
+        let bytes = response.bytes().await?;
+        if !status.is_success() {
+            return Err(format!("hand-written call got HTTP {status}").into());
+        }
+        Ok(serde_json::from_slice(&bytes)?)
+    }
+}
+
+async fn sync_overhead() -> BenchResult<()> {
+    let batches = setting("FACADE_BENCH_SYNC_BATCHES", 40);
+    let batch = setting("FACADE_BENCH_BATCH", 100);
+    if batches == 0 || batch == 0 {
+        return Ok(());
+    }
+    let mock = MockServer::start(MockConfig::default()).await?;
+    let client = Client::builder()
+        .api_key(mock.api_key())
+        .base_url(mock.url())
+        .user_agent("octave-rust/bench")
+        .http_client(http_client()?)
+        .build()?;
+    let agent_id = seeded_agent_id(AgentKind::EnrichCompany);
+    let input = client
+        .enrich_company(agent_id, CompanyIdentifier::domain("example.com"))
+        .into_input();
+    let hand = HandWritten {
+        http: http_client()?,
+        url: format!("{}/api/v2/agents/enrich-company/run", mock.url()),
+        api_key: HeaderValue::from_str(mock.api_key())?,
+    };
+
+    let facade_batch = |count: usize| {
+        let client = client.clone();
+        let input = input.clone();
+        async move {
+            let started = Instant::now();
+            for _ in 0..count {
+                let output =
+                    octave::RunBuilder::<EnrichCompany>::from_input(&client, input.clone())
+                        .run()
+                        .await?;
+                std::hint::black_box(output);
+            }
+            BenchResult::Ok(started.elapsed())
+        }
+    };
+    let hand_batch = |count: usize| {
+        let hand = &hand;
+        let input = &input;
+        async move {
+            let started = Instant::now();
+            for _ in 0..count {
+                std::hint::black_box(hand.run(input).await?);
+            }
+            BenchResult::Ok(started.elapsed())
+        }
+    };
+
+    facade_batch(WARM_UP_RUNS).await?;
+    hand_batch(WARM_UP_RUNS).await?;
+
+    let mut facade_times = Vec::new();
+    let mut hand_times = Vec::new();
+    for round in 0..batches {
+        // Alternate which side goes first, so drift in the machine's load hits both.
+        if round % 2 == 0 {
+            facade_times.push(facade_batch(batch).await?);
+            hand_times.push(hand_batch(batch).await?);
+        } else {
+            hand_times.push(hand_batch(batch).await?);
+            facade_times.push(facade_batch(batch).await?);
+        }
+    }
+
+    let per_run = |times: &[Duration]| {
+        let mut micros: Vec<f64> = times
+            .iter()
+            .map(|time| time.as_secs_f64() * 1e6 / batch as f64)
+            .collect();
+        micros.sort_by(f64::total_cmp);
+        let mean = micros.iter().sum::<f64>() / micros.len() as f64;
+        (micros[micros.len() / 2], mean)
+    };
+    // Each round's two batches ran back to back, so their ratio is least affected by
+    // changes in the machine's load.
+    let mut ratios: Vec<f64> = facade_times
+        .iter()
+        .zip(&hand_times)
+        .map(|(facade, hand)| facade.as_secs_f64() / hand.as_secs_f64())
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    let (facade_median, facade_mean) = per_run(&facade_times);
+    let (hand_median, hand_mean) = per_run(&hand_times);
+    println!(
+        "Phase 1: {batches} rounds of {batch} sequential sync Enrich Company runs per side, \
+         alternating which side goes first"
+    );
+    println!("  facade       median {facade_median:8.1} us/run, mean {facade_mean:8.1} us/run");
+    println!("  hand-written median {hand_median:8.1} us/run, mean {hand_mean:8.1} us/run");
+    println!(
+        "  facade / hand-written: median of per-round ratios {:.3} (quartiles {:.3} to \
+         {:.3}), ratio of means {:.3}; target at most 1.05",
+        ratios[ratios.len() / 2],
+        ratios[ratios.len() / 4],
+        ratios[ratios.len() * 3 / 4],
+        facade_mean / hand_mean
+    );
+    mock.shutdown().await;
+    Ok(())
+}
+
+async fn bulk_throughput() -> BenchResult<()> {
+    let runs = setting("FACADE_BENCH_BULK_RUNS", 10_000);
+    let concurrency = setting("FACADE_BENCH_CONCURRENCY", 256);
+    let config = MockConfig {
+        run_duration: RUN_DURATION,
+        ..MockConfig::default()
+    };
+    let mock = MockServer::start(config).await?;
+    let client = Client::builder()
+        .api_key(mock.api_key())
+        .base_url(mock.url())
+        .build()?;
+    let receiver = CallbackReceiver::builder().bind("127.0.0.1:0").await?;
+    receiver.attach(&client);
+    let agent_id = seeded_agent_id(AgentKind::QualifyCompany);
+    let inputs: Vec<_> = (0..runs)
+        .map(|index| {
+            client
+                .qualify_company(
+                    agent_id,
+                    CompanyIdentifier::domain(format!("company-{index}.example.com")),
+                )
+                .into_input()
+        })
+        .collect();
+
+    let peak_reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
+    let before = memory();
+    let started = Instant::now();
+    let mut results = client
+        .bulk::<QualifyCompany>()
+        .concurrency(concurrency)
+        .run(futures::stream::iter(inputs))?;
+    let mut succeeded = 0usize;
+    let mut failed = 0usize;
+    while let Some(item) = results.next().await {
+        match item.result {
+            Ok(_) => succeeded += 1,
+            Err(error) => {
+                failed += 1;
+                if failed <= 3 {
+                    eprintln!("run {} failed: {error}", item.index);
+                }
+            }
+        }
+    }
+    let elapsed = started.elapsed();
+    let after = memory();
+    let stats = mock.stats();
+    let receiver_stats = receiver.stats();
+
+    println!(
+        "Phase 2: {runs} async Qualify Company runs through Client::bulk, concurrency {concurrency}, mock run time {RUN_DURATION:?}, callbacks to 127.0.0.1"
+    );
+    println!(
+        "  completed {succeeded} ok, {failed} failed in {:.2} s: {:.0} runs/s (target at least 3,000)",
+        elapsed.as_secs_f64(),
+        (succeeded + failed) as f64 / elapsed.as_secs_f64()
+    );
+    println!(
+        "  status polls {} = {:.4} per run (target below 0.1); callbacks verified {}, unverified {}, early {}",
+        stats.status_polls,
+        stats.status_polls as f64 / runs as f64,
+        receiver_stats.verified,
+        receiver_stats.unverified,
+        receiver_stats.early,
+    );
+    println!(
+        "  memory of the whole process (mock included, which keeps {} finished runs): VmRSS {} -> {} KiB, VmHWM {} -> {} KiB{}",
+        stats.runs_in_memory,
+        before.rss_kib,
+        after.rss_kib,
+        before.peak_kib,
+        after.peak_kib,
+        if peak_reset {
+            " (peak reset before the phase)"
+        } else {
+            " (peak since the process started)"
+        },
+    );
+    receiver.shutdown().await;
+    mock.shutdown().await;
+    Ok(())
+}
+
+/// Resident memory of the process, in KiB; zeros where `/proc` is unavailable.
+struct Memory {
+    rss_kib: u64,
+    peak_kib: u64,
+}
+
+fn memory() -> Memory {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(name))
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|value| value.parse().ok())
+            .unwrap_or(0)
+    };
+    Memory {
+        rss_kib: field("VmRSS:"),
+        peak_kib: field("VmHWM:"),
+    }
+}

@@ -1,0 +1,173 @@
+//! One run of a bulk run: submit with the shared throttle, then wait by callback or poll.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use tokio::time::Instant;
+use tracing::Instrument;
+
+use super::throttle::Throttle;
+use super::{BulkItem, no_callback_url};
+use crate::builders::{RunBuilder, SupportedAgent};
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::handle::RunHandle;
+use crate::output::RunOutput;
+use crate::wait::{CompletionSource, WaitOptions, WaitOutcome};
+
+/// Settings and state that every run of one bulk run shares.
+pub(super) struct Shared {
+    pub(super) client: Client,
+    pub(super) source: Option<Arc<dyn CompletionSource>>,
+    pub(super) explicit_url: Option<String>,
+    pub(super) default_url: Option<String>,
+    pub(super) batch_id: Option<String>,
+    pub(super) poll_options: WaitOptions,
+    pub(super) callback_options: WaitOptions,
+    pub(super) max_rate_limit_retries: u32,
+    pub(super) throttle: Throttle,
+    pub(super) counters: Counters,
+}
+
+/// Counters behind [`BulkStats`](super::BulkStats).
+#[derive(Default)]
+pub(super) struct Counters {
+    pub(super) pulled: AtomicU64,
+    pub(super) submitted: AtomicU64,
+    pub(super) rate_limited: AtomicU64,
+    pub(super) completed: AtomicU64,
+}
+
+/// Callback URL of one run, and the receiver that handed it out, if any.
+struct CallbackTarget<'a> {
+    url: String,
+    source: Option<&'a Arc<dyn CompletionSource>>,
+}
+
+impl Shared {
+    fn callback_target(&self) -> Option<CallbackTarget<'_>> {
+        if let Some(url) = &self.explicit_url {
+            return Some(CallbackTarget {
+                url: url.clone(),
+                source: None,
+            });
+        }
+        if let Some(source) = &self.source
+            && let Some(url) = source.callback_url()
+        {
+            return Some(CallbackTarget {
+                url,
+                source: Some(source),
+            });
+        }
+        self.default_url
+            .clone()
+            .map(|url| CallbackTarget { url, source: None })
+    }
+}
+
+pub(super) async fn run_one<A: SupportedAgent, K>(
+    shared: Arc<Shared>,
+    index: usize,
+    key: K,
+    input: A::Input,
+) -> BulkItem<A, K> {
+    let external_request_id = match &shared.batch_id {
+        Some(batch_id) => format!("{batch_id}-{index}"),
+        None => format!("{:032x}", rand::random::<u128>()),
+    };
+    let span = tracing::debug_span!(
+        "octave.bulk.run",
+        agent.kind = %A::KIND,
+        index,
+        external_request_id = %external_request_id,
+        request_id = tracing::field::Empty,
+    );
+    let (request_id, result) = execute::<A>(&shared, &external_request_id, input)
+        .instrument(span)
+        .await;
+    shared.counters.completed.fetch_add(1, Ordering::Relaxed);
+    BulkItem {
+        index,
+        key,
+        request_id,
+        external_request_id,
+        result,
+    }
+}
+
+/// Submits one input and waits for its result.
+async fn execute<A: SupportedAgent>(
+    shared: &Shared,
+    external_request_id: &str,
+    input: A::Input,
+) -> (Option<String>, Result<RunOutput<A::Output>>) {
+    let Some(target) = shared.callback_target() else {
+        return (None, Err(no_callback_url()));
+    };
+    let handle = match submit::<A>(shared, external_request_id, input, &target.url).await {
+        Ok(handle) => handle,
+        Err(error) => return (None, Err(error)),
+    };
+    let request_id = handle.request_id().to_owned();
+    tracing::Span::current().record("request_id", request_id.as_str());
+
+    let options = match target.source {
+        Some(source) => {
+            source.bind(&target.url, &request_id);
+            &shared.callback_options
+        }
+        None => &shared.poll_options,
+    };
+    let result = handle
+        .wait(options.clone())
+        .await
+        .and_then(WaitOutcome::into_result);
+    (Some(request_id), result)
+}
+
+/// Submits one input, pausing and sending it again with the same external request id
+/// after HTTP 429.
+async fn submit<A: SupportedAgent>(
+    shared: &Shared,
+    external_request_id: &str,
+    input: A::Input,
+    callback_url: &str,
+) -> Result<RunHandle<A>> {
+    let mut rate_limited = 0;
+    loop {
+        shared.throttle.wait_turn().await;
+        let sent_at = Instant::now();
+        let builder = RunBuilder::<A>::from_input(&shared.client, input.clone())
+            .external_request_id(external_request_id);
+        match builder.submit(callback_url).await {
+            Ok(handle) => {
+                shared.throttle.on_accepted();
+                shared.counters.submitted.fetch_add(1, Ordering::Relaxed);
+                return Ok(handle);
+            }
+            Err(Error::RateLimited { retry_after, .. }) => {
+                shared.counters.rate_limited.fetch_add(1, Ordering::Relaxed);
+                if rate_limited >= shared.max_rate_limit_retries {
+                    return Err(Error::RateLimited {
+                        retry_after,
+                        message: Some(format!(
+                            "still rate limited after {rate_limited} pauses of the bulk run; \
+                             lower Bulk::concurrency or raise Bulk::max_rate_limit_retries"
+                        )),
+                        request_id: None,
+                    });
+                }
+                rate_limited += 1;
+                let pause = shared.throttle.on_rate_limited(retry_after, sent_at);
+                tracing::debug!(
+                    external_request_id,
+                    attempt = rate_limited,
+                    pause_ms = pause.as_millis() as u64,
+                    "submit rate limited; pausing the bulk run"
+                );
+            }
+            Err(error) => return Err(error),
+        }
+    }
+}

@@ -208,3 +208,24 @@ async fn unfinished_run_deadline_paused() {
     assert!(elapsed >= Duration::from_secs(59), "{elapsed:?}");
     assert!(elapsed < Duration::from_secs(60), "{elapsed:?}");
 }
+
+#[tokio::test]
+async fn unbounded_durations_do_not_overflow() {
+    let mock = start_mock_with(config(Duration::from_millis(50))).await;
+    let client = client_for(&mock);
+    let handle = client
+        .enrich_company(
+            seeded_agent_id(AgentKind::EnrichCompany),
+            CompanyIdentifier::domain("example.com"),
+        )
+        .submit(CALLBACK_URL)
+        .await
+        .expect("submit accepted");
+
+    let options = WaitOptions::new(Duration::MAX)
+        .min_interval(Duration::from_millis(20))
+        .max_interval(Duration::MAX);
+    let outcome = handle.wait(options).await.expect("wait completes");
+
+    assert!(outcome.is_succeeded(), "{outcome:?}");
+}

@@ -481,7 +481,7 @@ fn new_response_enum_value_is_safe() {
 }
 
 #[test]
-fn removed_response_enum_value_is_safe() {
+fn removed_response_enum_value_breaks_readers() {
     let changes = changes("response-fields");
     let location = Some("response 200 → status");
     let change = find(
@@ -490,7 +490,7 @@ fn removed_response_enum_value_is_safe() {
         "enum_value_removed",
         location,
     );
-    assert_safe(change);
+    assert_breaks(change, &["readers"]);
     assert_eq!(change["old"], "cancelled");
 }
 

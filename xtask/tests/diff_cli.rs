@@ -147,9 +147,9 @@ fn missing_file_exits_two() {
 fn text_lists_breaking_changes_first() {
     let output = run_diff("response-fields/old.yaml", "response-fields/new.yaml", &[]);
     let text = stdout(&output);
-    let breaking = text.find("Breaking changes (7)").expect("breaking section");
+    let breaking = text.find("Breaking changes (8)").expect("breaking section");
     let safe = text
-        .find("Non-breaking changes (7)")
+        .find("Non-breaking changes (6)")
         .expect("non-breaking section");
     assert!(breaking < safe, "{text}");
     assert!(

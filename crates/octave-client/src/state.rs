@@ -1,6 +1,6 @@
-//! The client's own state and its request hooks: the API key, the user agent and a timeout
-//! added to every request, and the status and headers of every response, kept for callers
-//! that need them when a body fails to decode.
+//! The client's own state and its request hooks. The hooks add the API key, the user agent
+//! and a timeout to every request. They also record each response's status and headers for
+//! callers that need them when a body fails to decode.
 
 use std::cell::RefCell;
 use std::fmt;

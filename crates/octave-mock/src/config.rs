@@ -35,6 +35,11 @@ pub struct MockConfig {
     pub callback_backoff: Duration,
     /// Maximum size of a request body in bytes; larger bodies get 413. Default: 1 MiB.
     pub max_body_bytes: usize,
+    /// Whether callbacks may be POSTed to hosts other than loopback addresses and
+    /// `localhost`. Off by default, so a test that passes a real-looking callback URL never
+    /// sends traffic off the machine; such callbacks are counted in
+    /// [`MockStats::callbacks_blocked`] instead. Default: `false`.
+    pub allow_remote_callbacks: bool,
     /// Faults injected from the start.
     pub faults: Faults,
 }
@@ -51,6 +56,7 @@ impl Default for MockConfig {
             callback_attempts: 5,
             callback_backoff: Duration::from_millis(200),
             max_body_bytes: 1024 * 1024,
+            allow_remote_callbacks: false,
             faults: Faults::default(),
         }
     }
@@ -228,6 +234,10 @@ pub struct MockStats {
     pub callbacks_retried: u64,
     /// Callbacks given up after the last attempt failed.
     pub callbacks_failed: u64,
+    /// Callbacks not sent because their URL's host is not loopback and
+    /// [`MockConfig::allow_remote_callbacks`] is off.
+    #[serde(default)]
+    pub callbacks_blocked: u64,
     /// Responses with status 429, from rate limiting and from `rate_limit_burst`.
     pub rate_limited: u64,
     /// Injected faults: resets, errors, 429s from `rate_limit_burst`, malformed bodies and

@@ -59,6 +59,11 @@ struct Cli {
     #[arg(long, value_name = "BYTES", default_value_t = 1024 * 1024)]
     max_body_bytes: usize,
 
+    /// Also POST callbacks to hosts other than loopback addresses and localhost; without it,
+    /// such callbacks are skipped and counted as callbacks_blocked.
+    #[arg(long)]
+    allow_remote_callbacks: bool,
+
     /// Faults to inject from the start, as JSON, e.g. '{"error_rate":0.1,"latency_ms":50}'.
     /// Fields: error_rate, error_status, rate_limit_burst, latency_ms, drop_callbacks,
     /// duplicate_callbacks, early_callbacks, reset_rate, malformed_json_rate, unknown_fields,
@@ -88,6 +93,7 @@ impl Cli {
             callback_attempts: self.callback_attempts.max(1),
             callback_backoff: Duration::from_millis(self.callback_backoff_ms),
             max_body_bytes: self.max_body_bytes,
+            allow_remote_callbacks: self.allow_remote_callbacks,
             faults,
         })
     }

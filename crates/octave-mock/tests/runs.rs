@@ -275,3 +275,33 @@ async fn shutdown_waits_for_in_flight_requests() {
     let response = request.await.unwrap().expect("in-flight request completes");
     assert_eq!(response.status(), 200);
 }
+
+#[tokio::test]
+async fn remote_callbacks_are_blocked() {
+    let api = TestApi::start(fast_config()).await;
+    let body = async_body(AgentKind::EnrichCompany, "https://example.com/hook");
+
+    let run = accepted(api.post(RUN, &body).await).await;
+    api.wait_for_status(&run.request_id, &["completed"]).await;
+    let stats = api
+        .wait_for_stats(|stats| stats.callbacks_blocked == 1)
+        .await;
+
+    assert_eq!(stats.callbacks_blocked, 1);
+    assert_eq!(stats.callbacks_sent, 0);
+    assert_eq!(stats.callbacks_retried, 0);
+}
+
+#[tokio::test]
+async fn localhost_callbacks_are_sent() {
+    let receiver = CallbackReceiver::start(0).await;
+    let api = TestApi::start(fast_config()).await;
+    let url = receiver.url.replace("127.0.0.1", "localhost");
+    let body = async_body(AgentKind::EnrichCompany, &url);
+
+    accepted(api.post(RUN, &body).await).await;
+    let bodies = receiver.wait_for(1, Duration::from_secs(5)).await;
+
+    assert_eq!(bodies.len(), 1);
+    assert_eq!(api.server.stats().callbacks_blocked, 0);
+}

@@ -119,6 +119,13 @@ pub fn decode_callback_value(value: Value) -> Result<CallbackEvent, CallbackErro
 
 /// Drops or converts fields whose JSON type differs from the one the payload schema expects.
 fn normalize(fields: &mut Map<String, Value>) {
+    // A numeric run id is still an id; keep it as text.
+    for key in ["requestId", "agentRunOId"] {
+        if let Some(Value::Number(number)) = fields.get(key) {
+            let text = number.to_string();
+            fields.insert(key.to_owned(), Value::String(text));
+        }
+    }
     for key in ["requestId", "agentRunOId", "status", "message"] {
         if fields.get(key).is_some_and(|value| !value.is_string()) {
             fields.remove(key);

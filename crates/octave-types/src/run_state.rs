@@ -69,9 +69,16 @@ pub(crate) fn interpret(
             .to_owned()
     };
 
+    // `SUCCEEDED` and `Failed` mean the same as the documented lower-case values.
+    let folded = match status {
+        Some(RunStatus::Unknown(value)) => Some(RunStatus::from(value.to_ascii_lowercase())),
+        _ => None,
+    };
+    let meaning = folded.as_ref().or(status);
+
     match status {
-        Some(status) if status.is_success() => RunState::Succeeded(output()),
-        Some(status) if status.is_failure() => RunState::Failed(error_message()),
+        Some(_) if meaning.is_some_and(RunStatus::is_success) => RunState::Succeeded(output()),
+        Some(_) if meaning.is_some_and(RunStatus::is_failure) => RunState::Failed(error_message()),
         Some(status) => RunState::InProgress(status.clone()),
         None if error.is_some_and(|message| !message.is_empty()) => {
             RunState::Failed(error_message())

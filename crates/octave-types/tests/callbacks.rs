@@ -337,7 +337,7 @@ fn unknown_fields_kept_in_extra() {
 #[test]
 fn mistyped_known_fields_are_dropped() {
     let event = decode(&json!({
-        "requestId": 42,
+        "requestId": true,
         "agentRunOId": RUN_ID,
         "status": 3,
         "message": ["not", "a", "string"],
@@ -572,4 +572,28 @@ fn run_status_terminal_values() {
             "{value}.is_terminal()"
         );
     }
+}
+
+#[test]
+fn upper_case_status_is_understood() {
+    let body = br#"{"requestId": "x", "status": "SUCCEEDED", "result": {"score": 1}}"#;
+    let event = decode_callback(body).expect("decodes");
+
+    assert!(
+        matches!(event.state, RunState::Succeeded(_)),
+        "{:?}",
+        event.state
+    );
+    assert_eq!(
+        event.status,
+        Some(RunStatus::Unknown("SUCCEEDED".to_owned()))
+    );
+}
+
+#[test]
+fn numeric_run_id_kept_as_text() {
+    let event = decode_callback(br#"{"requestId": 5, "status": "failed"}"#).expect("decodes");
+
+    assert_eq!(event.run_id.as_deref(), Some("5"));
+    assert!(matches!(event.state, RunState::Failed(_)));
 }

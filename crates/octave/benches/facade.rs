@@ -1,7 +1,7 @@
 //! Cost of the facade, measured against the in-process mock server over loopback HTTP.
 //!
-//! Run with `cargo bench -p octave --bench facade`. The mock, the receiver and the client
-//! share one Tokio runtime with 2 worker threads in this process. The phases are:
+//! Run with `cargo bench -p octave --bench facade`. The client and the receiver run on one
+//! Tokio runtime with 2 worker threads in this process. The phases are:
 //!
 //! 1. Sequential synchronous Enrich Company runs, in rounds of one batch of the facade
 //!    (`RunBuilder::run`) and one batch of a hand-written `reqwest` + `serde` call of the
@@ -10,8 +10,9 @@
 //!    typed envelope.
 //! 2. 10,000 asynchronous Qualify Company runs through `Client::bulk` with a
 //!    `CallbackReceiver` on 127.0.0.1: completed runs per second, status polls per run
-//!    (from the mock's counters) and memory. Memory is `VmHWM` (peak resident set) and
-//!    `VmRSS` from `/proc/self/status` (Linux only), for the whole process, mock included.
+//!    (from the mock's counters) and memory. The mock runs in a child process (this binary
+//!    started again with `FACADE_BENCH_SERVE_MOCK=1`), so the memory figures cover the SDK
+//!    alone: `VmHWM` (peak resident set) and `VmRSS` from `/proc/self/status` (Linux only).
 //!    The peak is reset through `/proc/self/clear_refs` before the phase when the kernel
 //!    allows it, so it then covers this phase only.
 //!
@@ -20,13 +21,15 @@
 //! minutes.
 
 use std::error::Error;
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use octave::agents::{EnrichCompany, QualifyCompany};
 use octave::callbacks::CallbackReceiver;
 use octave::{Agent, AgentKind, Client, CompanyIdentifier};
-use octave_mock::{MockConfig, MockServer, seeded_agent_id};
+use octave_mock::{MockConfig, MockServer, MockStats, seeded_agent_id};
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue, USER_AGENT};
 
 type BenchResult<T> = Result<T, Box<dyn Error>>;
@@ -44,7 +47,13 @@ fn setting(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
+/// Set in the child process that serves the mock for phase 2.
+const SERVE_MOCK_ENV: &str = "FACADE_BENCH_SERVE_MOCK";
+
 fn main() -> BenchResult<()> {
+    if std::env::var_os(SERVE_MOCK_ENV).is_some() {
+        return serve_mock();
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -203,28 +212,23 @@ async fn sync_overhead() -> BenchResult<()> {
 async fn bulk_throughput() -> BenchResult<()> {
     let runs = setting("FACADE_BENCH_BULK_RUNS", 10_000);
     let concurrency = setting("FACADE_BENCH_CONCURRENCY", 256);
-    let config = MockConfig {
-        run_duration: RUN_DURATION,
-        ..MockConfig::default()
-    };
-    let mock = MockServer::start(config).await?;
+    let mock = MockProcess::spawn()?;
     let client = Client::builder()
-        .api_key(mock.api_key())
-        .base_url(mock.url())
+        .api_key(octave_mock::DEFAULT_API_KEY)
+        .base_url(mock.url.as_str())
         .build()?;
     let receiver = CallbackReceiver::builder().bind("127.0.0.1:0").await?;
     receiver.attach(&client);
     let agent_id = seeded_agent_id(AgentKind::QualifyCompany);
-    let inputs: Vec<_> = (0..runs)
-        .map(|index| {
-            client
-                .qualify_company(
-                    agent_id,
-                    CompanyIdentifier::domain(format!("company-{index}.example.com")),
-                )
-                .into_input()
-        })
-        .collect();
+    let input_client = client.clone();
+    let inputs = (0..runs).map(move |index| {
+        input_client
+            .qualify_company(
+                agent_id,
+                CompanyIdentifier::domain(format!("company-{index}.example.com")),
+            )
+            .into_input()
+    });
 
     let peak_reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
     let before = memory();
@@ -248,7 +252,7 @@ async fn bulk_throughput() -> BenchResult<()> {
     }
     let elapsed = started.elapsed();
     let after = memory();
-    let stats = mock.stats();
+    let stats = mock.stats().await?;
     let receiver_stats = receiver.stats();
 
     println!(
@@ -268,8 +272,7 @@ async fn bulk_throughput() -> BenchResult<()> {
         receiver_stats.early,
     );
     println!(
-        "  memory of the whole process (mock included, which keeps {} finished runs): VmRSS {} -> {} KiB, VmHWM {} -> {} KiB{}",
-        stats.runs_in_memory,
+        "  memory of this process (client and receiver; the mock runs in a child process): VmRSS {} -> {} KiB, VmHWM {} -> {} KiB{}",
         before.rss_kib,
         after.rss_kib,
         before.peak_kib,
@@ -281,8 +284,83 @@ async fn bulk_throughput() -> BenchResult<()> {
         },
     );
     receiver.shutdown().await;
-    mock.shutdown().await;
+    drop(mock);
     Ok(())
+}
+
+/// Child-process mode: serves the mock until standard input closes.
+fn serve_mock() -> BenchResult<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let config = MockConfig {
+            run_duration: RUN_DURATION,
+            ..MockConfig::default()
+        };
+        let mock = MockServer::start(config).await?;
+        println!("{}", mock.url());
+        tokio::task::spawn_blocking(|| {
+            let mut rest = Vec::new();
+            let _ = std::io::stdin().read_to_end(&mut rest);
+        })
+        .await?;
+        mock.shutdown().await;
+        Ok(())
+    })
+}
+
+/// The mock server in a child process, stopped when this value is dropped.
+struct MockProcess {
+    child: Child,
+    url: String,
+    http: reqwest::Client,
+}
+
+impl MockProcess {
+    fn spawn() -> BenchResult<MockProcess> {
+        let mut child = Command::new(std::env::current_exe()?)
+            .env(SERVE_MOCK_ENV, "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()?;
+        let stdout = child
+            .stdout
+            .take()
+            .ok_or("the mock process has no stdout")?;
+        let mut url = String::new();
+        BufReader::new(stdout).read_line(&mut url)?;
+        let url = url.trim().to_owned();
+        if !url.starts_with("http://") {
+            let _ = child.kill();
+            return Err(format!("the mock process printed {url:?} instead of its URL").into());
+        }
+        Ok(MockProcess {
+            child,
+            url,
+            http: reqwest::Client::new(),
+        })
+    }
+
+    async fn stats(&self) -> BenchResult<MockStats> {
+        let response = self
+            .http
+            .get(format!("{}/_mock/stats", self.url))
+            .send()
+            .await?;
+        Ok(response.json().await?)
+    }
+}
+
+impl Drop for MockProcess {
+    fn drop(&mut self) {
+        // Closing stdin asks the child to stop; kill it if it has not after a moment.
+        drop(self.child.stdin.take());
+        std::thread::sleep(Duration::from_millis(200));
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 /// Resident memory of the process, in KiB; zeros where `/proc` is unavailable.

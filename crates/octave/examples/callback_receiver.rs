@@ -62,13 +62,13 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .await?;
     report("submit_and_wait", outcome);
 
-    // Binding the URL to the request id lets the receiver trust the callback without a poll.
+    // submit binds the receiver's URL to the request id, so the callback is trusted without
+    // a poll. `register_run` does the same for a run submitted by other means.
     let url = receiver.callback_url();
     let handle = client
         .qualify_company(&agent_id, CompanyIdentifier::domain("example.org"))
         .submit(&url)
         .await?;
-    receiver.register_run(&url, handle.request_id());
     report("registered run", handle.wait(options).await?);
 
     println!("Receiver counters: {:?}", receiver.stats());

@@ -2,10 +2,11 @@
 //! yielded as soon as its run finishes.
 //!
 //! Inputs are pulled from the caller's stream only when a slot is free, and only the runs in
-//! flight have state, so memory does not grow with the number of inputs. A submit that gets
-//! HTTP 429 pauses every slot for the `Retry-After` delay and halves the number of runs in
-//! flight. Each accepted submit then adds back a fraction of a slot (additive increase,
-//! multiplicative decrease). A run waits for its callback when a
+//! flight have state, so memory does not grow with the number of inputs. Each submit first
+//! retries HTTP 429 under the client's [`RetryPolicy`](crate::RetryPolicy). A submit that
+//! still ends in 429 pauses every slot for the `Retry-After` delay and halves the number of
+//! runs in flight. Each accepted submit then adds back a fraction of a slot (additive
+//! increase, multiplicative decrease). A run waits for its callback when a
 //! [`CallbackReceiver`](crate::callbacks::CallbackReceiver) is attached to the client, and
 //! polls otherwise.
 

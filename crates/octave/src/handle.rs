@@ -48,6 +48,10 @@ impl<A: SupportedAgent> fmt::Debug for RunHandle<A> {
 
 impl<A: SupportedAgent> RunHandle<A> {
     /// Rebuilds a handle from a stored request id.
+    ///
+    /// The status endpoint does not say which agent a run belongs to, and every output field
+    /// is optional, so a request id of another agent's run decodes into a mostly empty
+    /// output instead of failing. Store the agent kind beside the request id.
     pub fn from_request_id(client: &Client, request_id: impl Into<String>) -> Self {
         RunHandle::new(client.clone(), request_id.into(), None)
     }

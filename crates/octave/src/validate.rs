@@ -115,7 +115,13 @@ impl PersonFields<'_> {
 pub(crate) fn check_callback_url(value: &str) -> Result<()> {
     let fix = "pass an absolute https URL that Octave can reach, such as \
                https://example.com/octave/callback";
-    let url = url::Url::parse(value.trim()).map_err(|error| {
+    if value.trim() != value {
+        return Err(Error::invalid_input(
+            "callbackUrl",
+            format!("`{value}` has leading or trailing whitespace; remove it"),
+        ));
+    }
+    let url = url::Url::parse(value).map_err(|error| {
         Error::invalid_input(
             "callbackUrl",
             format!("`{value}` is not an absolute URL ({error}); {fix}"),
@@ -127,10 +133,19 @@ pub(crate) fn check_callback_url(value: &str) -> Result<()> {
             format!("`{value}` uses the scheme `{}`; {fix}", url.scheme()),
         ));
     }
-    if url.host_str().is_none_or(str::is_empty) {
+    // The url crate reads `http:///x` as host `x`, so look at the text after the scheme too.
+    let after_scheme = value.split_once("://").map_or("", |(_, rest)| rest);
+    if url.host_str().is_none_or(str::is_empty) || after_scheme.starts_with('/') {
         return Err(Error::invalid_input(
             "callbackUrl",
             format!("`{value}` has no host; {fix}"),
+        ));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::invalid_input(
+            "callbackUrl",
+            "the URL contains a user name or password, which would be sent to the service; \
+             put a secret in the path instead, or use the callback receiver's per-run URLs",
         ));
     }
     Ok(())
@@ -225,6 +240,9 @@ mod tests {
             "example.com/cb",
             "ftp://example.com/cb",
             "mailto:a@b.c",
+            " https://example.com/cb ",
+            "http:///x",
+            "https://user:secret@example.com/cb",
         ] {
             assert_eq!(field_of(check_callback_url(bad)), "callbackUrl", "{bad}");
         }

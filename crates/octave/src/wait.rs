@@ -41,6 +41,10 @@ const DEFAULT_MAX_INTERVAL: Duration = Duration::from_secs(10);
 /// tenth of its length instead.
 const FINAL_POLL_LEAD: Duration = Duration::from_secs(1);
 
+/// Longest duration [`WaitOptions`] keeps: about 100 years. Longer values are cut to it, so
+/// adding one to the current instant cannot overflow.
+pub(crate) const MAX_DURATION: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+
 /// Deadline and poll intervals of a wait.
 ///
 /// There is no default: every wait has a deadline.
@@ -61,10 +65,11 @@ pub struct WaitOptions {
 }
 
 impl WaitOptions {
-    /// Waits at most `deadline`, polling every 5 to 10 seconds.
+    /// Waits at most `deadline`, polling every 5 to 10 seconds. A deadline above about 100
+    /// years counts as 100 years.
     pub fn new(deadline: Duration) -> Self {
         WaitOptions {
-            deadline,
+            deadline: deadline.min(MAX_DURATION),
             min_interval: DEFAULT_MIN_INTERVAL,
             max_interval: DEFAULT_MAX_INTERVAL,
         }
@@ -73,14 +78,14 @@ impl WaitOptions {
     /// Sets the time before the first poll and the shortest time between polls.
     /// Default: 5 s.
     pub fn min_interval(mut self, interval: Duration) -> Self {
-        self.min_interval = interval;
+        self.min_interval = interval.min(MAX_DURATION);
         self
     }
 
     /// Sets the longest time between polls. A value below the minimum counts as the
     /// minimum. Default: 10 s.
     pub fn max_interval(mut self, interval: Duration) -> Self {
-        self.max_interval = interval;
+        self.max_interval = interval.min(MAX_DURATION);
         self
     }
 

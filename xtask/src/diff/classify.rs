@@ -340,9 +340,11 @@ fn classify_response(change: &RawChange) -> Verdict {
             "the SDK's enums are open, so an older client keeps the value in the catch-all \
              variant; code that matches on the enum may want a new arm",
         ),
-        EnumValueRemoved { .. } => {
-            safe("the service no longer sends this value; code that names its variant must drop it")
-        }
+        EnumValueRemoved { .. } => breaks(
+            Breaks::Readers,
+            "the generated enum loses this variant, so code that names it no longer compiles; \
+             the service no longer sends the value",
+        ),
         PropertyAdded { .. } => safe("a new field; existing readers ignore it"),
         PropertyRemoved => breaks(
             Breaks::Readers,

@@ -93,6 +93,16 @@ pub(crate) async fn deliver(shared: &Shared, job: Job) {
     if faults.get(|faults| faults.drop_callbacks) {
         return;
     }
+    if !shared.config.allow_remote_callbacks && !is_loopback_url(&url) {
+        bump(&shared.counters.callbacks_blocked);
+        tracing::warn!(
+            request_id = %job.id,
+            %url,
+            "callback not sent: its host is not a loopback address; start the mock with \
+             allow_remote_callbacks to send it"
+        );
+        return;
+    }
 
     let body = payload(shared, &job.id, &outcome, &faults);
     match post(shared, &url, body.clone()).await {
@@ -134,6 +144,19 @@ pub(crate) async fn deliver(shared: &Shared, job: Job) {
                 "callback failed on the last attempt; giving up"
             );
         }
+    }
+}
+
+/// Returns `true` when the URL's host is `localhost` or a loopback IP address.
+fn is_loopback_url(url: &str) -> bool {
+    let Ok(parsed) = url::Url::parse(url) else {
+        return false;
+    };
+    match parsed.host() {
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(address)) => address.is_loopback(),
+        Some(url::Host::Ipv6(address)) => address.is_loopback(),
+        None => false,
     }
 }
 

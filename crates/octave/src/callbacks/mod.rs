@@ -32,13 +32,14 @@
 //! Each arriving callback is then sorted:
 //!
 //! - **Verified**: the URL's token was bound to the run's request id after the submit
-//!   returned, and the body names that same run. [`Bulk`](crate::Bulk) and
-//!   [`CallbackReceiver::register_run`] bind tokens. The wait ends with the callback's
-//!   result, without a status poll.
+//!   returned, and the body names that same run. `submit` on a client with the receiver
+//!   attached binds the URL it was given, and so do [`Bulk`](crate::Bulk) and
+//!   [`CallbackReceiver::register_run`]. The wait ends with the callback's result, without a
+//!   status poll.
 //! - **Unverified**: the token is known, but the pairing cannot be checked, because the body
-//!   names no run, or because the token was never bound (as with `submit_and_wait(None, …)`,
-//!   where the receiver learns the run id only from the body). The wait polls the status
-//!   endpoint at once and takes the result from there.
+//!   names no run, or because the token was never bound (a URL submitted by another client or
+//!   process, for example). The wait polls the status endpoint at once and takes the result
+//!   from there.
 //! - **Ignored**: an unknown or expired token, a body naming a different run than the
 //!   token's, a repeat of a callback already accepted, a status that is not final, and a
 //!   body that is not a JSON object. Each is counted in [`ReceiverStats`] and logged.

@@ -123,7 +123,7 @@ impl CallbackReceiverBuilder {
     /// its run is open. A callback after that is ignored, and the run's wait (if any)
     /// relies on polling. Default: 2 hours.
     pub fn token_ttl(mut self, ttl: Duration) -> Self {
-        self.token_ttl = ttl;
+        self.token_ttl = ttl.min(crate::wait::MAX_DURATION);
         self
     }
 
@@ -132,7 +132,7 @@ impl CallbackReceiverBuilder {
     /// Each finished run costs a few hundred bytes (an estimate) for this long.
     /// Default: 2 min.
     pub fn finished_ttl(mut self, ttl: Duration) -> Self {
-        self.finished_ttl = ttl;
+        self.finished_ttl = ttl.min(crate::wait::MAX_DURATION);
         self
     }
 
@@ -218,9 +218,8 @@ pub struct ReceiverStats {
     pub verified: u64,
     /// Callbacks at a known URL whose run could not be checked; each made a wait poll.
     pub unverified: u64,
-    /// Callbacks at a URL not yet bound to a run, kept for the bind. This includes every
-    /// callback of `submit_and_wait(None, …)`, which never binds its URL; the run the body
-    /// names polls at once.
+    /// Callbacks at a URL not yet bound to a run, kept until the bind. A callback that
+    /// arrives before its submit returned counts here; the run the body names then polls once.
     pub early: u64,
     /// Repeats of a callback already accepted, ignored.
     pub duplicates: u64,
@@ -280,9 +279,10 @@ impl CallbackReceiver {
         client.set_completion_source(Arc::clone(&self.registry) as _);
     }
 
-    /// Returns a fresh callback URL for one run. Pass it to `submit`, then call
-    /// [`register_run`](CallbackReceiver::register_run) with the returned request id, so
-    /// the run's callback is trusted without a status poll. After
+    /// Returns a fresh callback URL for one run. `submit` on an attached client binds it to
+    /// the run's request id; a run submitted some other way needs
+    /// [`register_run`](CallbackReceiver::register_run) for its callback to be trusted
+    /// without a status poll. After
     /// [`shutdown`](CallbackReceiver::shutdown), the URL returned is not served.
     pub fn callback_url(&self) -> String {
         self.registry

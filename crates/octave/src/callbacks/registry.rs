@@ -233,6 +233,13 @@ impl Registry {
     /// Handles one callback body that arrived at the URL with `token_text`.
     pub(crate) fn accept(&self, token_text: &str, body: &[u8]) -> Disposition {
         let disposition = self.classify(token_text, body);
+        if !matches!(disposition, Disposition::Verified | Disposition::Unverified) {
+            self.count(disposition);
+        }
+        disposition
+    }
+
+    fn count(&self, disposition: Disposition) {
         let counter = match disposition {
             Disposition::Verified => &self.counters.verified,
             Disposition::Unverified => &self.counters.unverified,
@@ -244,7 +251,6 @@ impl Registry {
             Disposition::Undecodable => &self.counters.undecodable,
         };
         bump(counter);
-        disposition
     }
 
     fn classify(&self, token_text: &str, body: &[u8]) -> Disposition {
@@ -314,6 +320,9 @@ impl Registry {
                     }
                 };
                 tracing::debug!(request_id = %expected, ?disposition, "callback accepted");
+                // Counted before the wait is released, so a caller that reads the stats
+                // right after its wait ends sees this callback.
+                self.count(disposition);
                 entry.state = TokenState::Done;
                 entry.expires_at = now + self.finished_ttl;
                 let delivery = Delivery::accepted(signal, now + self.finished_ttl);

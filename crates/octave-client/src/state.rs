@@ -103,10 +103,15 @@ impl ClientHooks<ClientState> for Client {
         _info: &OperationInfo,
     ) -> Result<(), Error<E>> {
         if let Ok(response) = result {
-            let meta = ResponseMeta {
-                status: response.status(),
-                headers: response.headers().clone(),
+            let status = response.status();
+            // A success's headers reach the caller in its `ResponseValue`, so copying them
+            // here would only cost an allocation on every call.
+            let headers = if status.is_success() {
+                HeaderMap::new()
+            } else {
+                response.headers().clone()
             };
+            let meta = ResponseMeta { status, headers };
             // Outside `capture_response_meta` there is no slot, and nothing needs recording.
             let _ = LAST_RESPONSE.try_with(|slot| *slot.borrow_mut() = Some(meta));
         }
@@ -119,7 +124,7 @@ impl ClientHooks<ClientState> for Client {
 pub struct ResponseMeta {
     /// HTTP status.
     pub status: StatusCode,
-    /// Response headers.
+    /// Response headers of a response whose status is not 2xx; empty for a 2xx response.
     pub headers: HeaderMap,
 }
 

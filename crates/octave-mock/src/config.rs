@@ -104,6 +104,7 @@ pub struct Faults {
     /// Shape of the callback body.
     pub callback_shape: CallbackShape,
     /// Asynchronous runs submitted while this is set finish as failed with an error message.
+    /// Synchronous runs are not affected: use `error_rate` to make them fail.
     pub fail_runs: bool,
 }
 

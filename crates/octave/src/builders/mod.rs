@@ -151,6 +151,12 @@ impl<A: SupportedAgent> RunBuilder<A> {
     /// Starts an asynchronous run. Octave POSTs the result to `callback_url` when the run
     /// finishes; the returned handle can also poll for it.
     ///
+    /// NOTE: the asynchronous endpoint picks the input schema from the saved agent that
+    /// `agentOId` names, so an agent of another kind is run as that kind instead of being
+    /// rejected (the synchronous endpoints reject it). Its output then decodes into this
+    /// agent's output type with most fields empty; check the agent's type with
+    /// [`Client::get_agent`](crate::Client::get_agent) when the id comes from outside.
+    ///
     /// # Errors
     ///
     /// [`Error::InvalidInput`] for a failed input check or a callback URL that is not an

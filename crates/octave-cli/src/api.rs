@@ -76,7 +76,99 @@ pub fn cli_error(error: Error) -> CliError {
         ErrorClass::Unavailable => Exit::Unavailable,
         ErrorClass::TimedOut => Exit::TimedOut,
     };
-    CliError::new(exit, error.to_string())
+    CliError::new(exit, describe_error(&error, InputNames::Flags))
+}
+
+/// Naming style of the agent's input fields in messages: `octave run` flags or batch columns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputNames {
+    /// Command-line flags such as `--domain`.
+    Flags,
+    /// CSV columns or JSON Lines keys such as `companyDomain`.
+    Columns,
+}
+
+/// Formats an SDK error in the CLI's terms: input problems name flags or columns, not the
+/// SDK's builder methods, and configuration problems name the environment variable and flag.
+pub fn describe_error(error: &Error, names: InputNames) -> String {
+    match error {
+        Error::InvalidInput { field, message } => describe_invalid_input(field, message, names),
+        Error::Config { setting, message } => describe_config(setting, message),
+        other => other.to_string(),
+    }
+}
+
+fn describe_invalid_input(field: &str, message: &str, names: InputNames) -> String {
+    let flags = names == InputNames::Flags;
+    if message.starts_with("no company given") {
+        return if flags {
+            "no company given; pass --domain or --company-name".to_owned()
+        } else {
+            "no company given; fill the companyDomain or companyName column".to_owned()
+        };
+    }
+    if message.starts_with("no person given") {
+        return if flags {
+            "no person given; pass --email, --linkedin, or --first-name together with \
+             --company-name or --domain"
+                .to_owned()
+        } else {
+            "no person given; fill the email or linkedInProfile column, or firstName together \
+             with companyDomain or companyName"
+                .to_owned()
+        };
+    }
+    if field == "agentOId" && message.contains("both set") {
+        return if flags {
+            "both an agent and an experiment are given; pass only one of --agent and \
+             --experiment"
+                .to_owned()
+        } else {
+            "the row sets both agentOId and experimentOId; set only one".to_owned()
+        };
+    }
+    if field == "agentOId" && message.starts_with("neither") {
+        return if flags {
+            "no agent given; pass --agent OID or --experiment OID".to_owned()
+        } else {
+            "no agent given; pass --agent OID or --experiment OID, or add an agentOId column"
+                .to_owned()
+        };
+    }
+
+    let name = match (names, crate::fields::by_json_name(field)) {
+        (
+            InputNames::Flags,
+            Some(crate::fields::Field {
+                flag: Some(flag), ..
+            }),
+        ) => {
+            format!("--{flag}")
+        }
+        (InputNames::Flags, _) if field == "callbackUrl" => "--callback-url".to_owned(),
+        _ => field.to_owned(),
+    };
+    format!("invalid {name}: {message}")
+}
+
+fn describe_config(setting: &str, message: &str) -> String {
+    match setting {
+        "OCTAVE_API_KEY" if message.contains("not set") => {
+            "missing API key: set OCTAVE_API_KEY to the workspace's key from the Octave \
+             dashboard (Settings > API Keys), or pass --api-key-file FILE"
+                .to_owned()
+        }
+        "OCTAVE_API_KEY" => format!("invalid API key: OCTAVE_API_KEY {message}"),
+        "api_key" => {
+            let message = message.replace("ClientBuilder::api_key", "--api-key-file");
+            format!("invalid API key from --api-key-file: {message}")
+        }
+        "OCTAVE_BASE_URL" => format!("invalid OCTAVE_BASE_URL: {message}"),
+        "base_url" => format!("invalid --base-url: {message}"),
+        "callback_url" => format!("invalid --callback-url: {message}"),
+        "request_timeout" => format!("invalid --request-timeout: {message}"),
+        _ => format!("invalid configuration of {setting}: {message}"),
+    }
 }
 
 /// Builds the wait options of the SDK.
@@ -138,11 +230,24 @@ pub async fn wait(
 /// # Errors
 ///
 /// Returns the reason as text.
-pub fn check_input(client: &Client, kind: AgentKind, input: &Value) -> Result<(), String> {
-    fn check<A: SupportedAgent>(client: &Client, input: &Value) -> Result<(), String> {
+pub fn check_input(
+    client: &Client,
+    kind: AgentKind,
+    input: &Value,
+    names: InputNames,
+) -> Result<(), String> {
+    fn check<A: SupportedAgent>(
+        client: &Client,
+        input: &Value,
+        names: InputNames,
+    ) -> Result<(), String> {
         let decoded = serde_path_to_error::deserialize::<_, A::Input>(input).map_err(|error| {
             let path = error.path().to_string();
             let inner = error.into_inner();
+            let text = inner.to_string();
+            if text.contains("missing field `agentOId`") {
+                return describe_invalid_input("agentOId", "neither", names);
+            }
             if path == "." {
                 inner.to_string()
             } else {
@@ -151,17 +256,17 @@ pub fn check_input(client: &Client, kind: AgentKind, input: &Value) -> Result<()
         })?;
         RunBuilder::<A>::from_input(client, decoded)
             .check()
-            .map_err(|error| error.to_string())
+            .map_err(|error| describe_error(&error, names))
     }
     match kind {
-        AgentKind::EnrichCompany => check::<EnrichCompany>(client, input),
-        AgentKind::EnrichPerson => check::<EnrichPerson>(client, input),
-        AgentKind::Content => check::<Content>(client, input),
-        AgentKind::Sequence => check::<Sequence>(client, input),
-        AgentKind::QualifyPerson => check::<QualifyPerson>(client, input),
-        AgentKind::Prospector => check::<Prospector>(client, input),
-        AgentKind::QualifyCompany => check::<QualifyCompany>(client, input),
-        AgentKind::CallPrep => check::<CallPrep>(client, input),
+        AgentKind::EnrichCompany => check::<EnrichCompany>(client, input, names),
+        AgentKind::EnrichPerson => check::<EnrichPerson>(client, input, names),
+        AgentKind::Content => check::<Content>(client, input, names),
+        AgentKind::Sequence => check::<Sequence>(client, input, names),
+        AgentKind::QualifyPerson => check::<QualifyPerson>(client, input, names),
+        AgentKind::Prospector => check::<Prospector>(client, input, names),
+        AgentKind::QualifyCompany => check::<QualifyCompany>(client, input, names),
+        AgentKind::CallPrep => check::<CallPrep>(client, input, names),
         _ => Ok(()),
     }
 }

@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use octave_types::AgentKind;
 
 use crate::batch::input::InputFormat;
-use crate::duration::parse_duration;
+use crate::duration::{parse_duration, parse_positive_duration};
 use crate::exit::EXIT_CODES_HELP;
 
 /// Run Octave agents from a terminal, one at a time or over files of thousands of rows.
@@ -48,7 +48,7 @@ pub struct GlobalArgs {
     pub json: bool,
 
     /// Timeout of each HTTP request, e.g. 30s or 2m
-    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration, help_heading = GLOBAL)]
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_positive_duration, help_heading = GLOBAL)]
     pub request_timeout: Option<Duration>,
 
     /// Log requests and retries to stderr (-vv for more detail)
@@ -152,11 +152,11 @@ pub struct RunArgs {
     pub external_request_id: Option<String>,
 
     /// How long --async waits for the run to finish
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "10m")]
+    #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration, default_value = "10m")]
     pub timeout: Duration,
 
     /// Delay before the first status poll of --async; later polls back off up to 10s
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "2s")]
+    #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration, default_value = "2s")]
     pub poll_interval: Duration,
 
     /// Input fields of the agent.
@@ -295,11 +295,11 @@ pub struct WaitArgs {
     pub kind: Option<AgentKind>,
 
     /// How long to wait before giving up (exit code 5)
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "10m")]
+    #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration, default_value = "10m")]
     pub timeout: Duration,
 
     /// Delay before the first status poll; later polls back off up to 10s
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "2s")]
+    #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration, default_value = "2s")]
     pub poll_interval: Duration,
 }
 
@@ -340,7 +340,8 @@ pub struct BatchArgs {
     #[arg(long, value_name = "OID")]
     pub experiment: Option<String>,
 
-    /// URL the service POSTs each result to; the batch itself polls for results
+    /// URL the service POSTs each result to (required, or set OCTAVE_CALLBACK_URL); the
+    /// batch itself polls for results
     #[arg(
         long,
         value_name = "URL",
@@ -351,15 +352,15 @@ pub struct BatchArgs {
 
     /// How long one run may take before the batch stops waiting for it; it is resumed by
     /// running the same command again
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "30m")]
+    #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration, default_value = "30m")]
     pub row_timeout: Duration,
 
     /// Delay before the first status poll of each run
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "1s")]
+    #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration, default_value = "1s")]
     pub poll_interval: Duration,
 
     /// Maximum delay between status polls of one run
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "10s")]
+    #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration, default_value = "10s")]
     pub max_poll_interval: Duration,
 }
 

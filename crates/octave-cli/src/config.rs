@@ -4,6 +4,7 @@ use std::path::Path;
 
 use octave::{Client, RetryPolicy};
 
+use crate::api;
 use crate::args::GlobalArgs;
 use crate::exit::{CliError, CliResult};
 
@@ -45,7 +46,7 @@ pub fn client(global: &GlobalArgs, purpose: Purpose) -> CliResult<Client> {
     }
     builder
         .build()
-        .map_err(|error| CliError::config(error.to_string()))
+        .map_err(|error| CliError::config(api::describe_error(&error, api::InputNames::Flags)))
 }
 
 /// Reads an API key file: its first line, trimmed.

@@ -22,19 +22,23 @@ pub enum Exit {
     Unavailable = 6,
     /// A local file could not be read or written.
     Io = 7,
+    /// The command was interrupted by Ctrl-C (SIGINT); 128 plus the signal number, as
+    /// shells report it.
+    Interrupted = 130,
 }
 
 /// The exit code table shown at the end of `octave --help`.
 pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
-  0  success
-  1  a run failed, or the API rejected the request
-  2  usage error: invalid arguments or input file
-  3  auth or config error: missing or rejected API key, invalid base URL
-  4  batch finished, but some rows failed or were invalid
-  5  timed out waiting; the run may still finish (use `octave wait`)
-  6  service unavailable after retries; rerun later (a batch resumes)
-  7  local file error: cannot read or write a file";
+  0    success
+  1    a run failed, or the API rejected the request
+  2    usage error: invalid arguments or input file
+  3    auth or config error: missing or rejected API key, invalid base URL
+  4    batch finished, but some rows failed or were invalid
+  5    timed out waiting; the run may still finish (use `octave wait`)
+  6    service unavailable after retries; rerun later (a batch resumes)
+  7    local file error: cannot read or write a file
+  130  interrupted by Ctrl-C; a batch saves its progress and resumes when rerun";
 
 impl Exit {
     /// Returns the numeric code passed to the operating system.

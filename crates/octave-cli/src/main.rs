@@ -32,6 +32,7 @@
 //! | 5 | timed out waiting; the run may still finish (`octave wait`) |
 //! | 6 | service unavailable after retries; rerun later (a batch resumes) |
 //! | 7 | local file error: cannot read or write a file |
+//! | 130 | interrupted by Ctrl-C; a batch saves its progress and resumes when rerun |
 
 mod api;
 mod args;
@@ -42,13 +43,16 @@ mod duration;
 mod exit;
 mod fields;
 mod render;
+mod stdio;
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
 use args::Cli;
+use stdio::errln;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -66,7 +70,7 @@ fn main() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(error) => {
-            eprintln!("error: failed to start the async runtime: {error}");
+            errln!("error: failed to start the async runtime: {error}");
             return ExitCode::from(exit::Exit::Io.code());
         }
     };
@@ -74,7 +78,7 @@ fn main() -> ExitCode {
     match runtime.block_on(commands::dispatch(cli)) {
         Ok(exit) => ExitCode::from(exit.code()),
         Err(error) => {
-            eprintln!("error: {error}");
+            errln!("error: {error}");
             ExitCode::from(error.exit.code())
         }
     }
@@ -92,6 +96,7 @@ fn init_tracing(verbose: u8) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .init();
 }

@@ -4,17 +4,18 @@
 use std::io::IsTerminal;
 use std::time::Duration;
 
+use crate::stdio::outln;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::Value;
 
 /// Prints a JSON value: one compact line with `--json`, indented otherwise.
 pub fn print_json(value: &Value, json: bool) {
     if json {
-        println!("{value}");
+        outln!("{value}");
     } else {
         match serde_json::to_string_pretty(value) {
-            Ok(text) => println!("{text}"),
-            Err(_) => println!("{value}"),
+            Ok(text) => outln!("{text}"),
+            Err(_) => outln!("{value}"),
         }
     }
 }
@@ -38,9 +39,9 @@ pub fn print_table(header: &[&str], rows: &[Vec<String>]) {
         }
         line.trim_end().to_owned()
     };
-    println!("{}", format_row(header.to_vec()));
+    outln!("{}", format_row(header.to_vec()));
     for row in rows {
-        println!("{}", format_row(row.iter().map(String::as_str).collect()));
+        outln!("{}", format_row(row.iter().map(String::as_str).collect()));
     }
 }
 

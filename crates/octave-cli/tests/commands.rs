@@ -239,7 +239,7 @@ fn run_usage_errors_exit_two() {
             .args(["run", "enrich-company", "--domain", "acme.com"]),
         2,
     );
-    assert!(no_agent.stderr.contains("agentOId"), "{}", no_agent.stderr);
+    assert!(no_agent.stderr.contains("--agent"), "{}", no_agent.stderr);
 
     let bad_limit = run_expect(
         mock.octave().args([

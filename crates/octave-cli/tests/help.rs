@@ -59,10 +59,11 @@ fn help_texts_match_snapshots() {
 fn help_lists_exit_codes() {
     let help = run_expect(octave().arg("--help"), 0).stdout;
     for code in [
-        "0  success",
-        "2  usage error",
-        "3  auth or config error",
-        "4  batch",
+        "0    success",
+        "2    usage error",
+        "3    auth or config error",
+        "4    batch",
+        "130  interrupted",
     ] {
         assert!(help.contains(code), "missing `{code}` in:\n{help}");
     }

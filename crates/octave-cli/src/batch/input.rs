@@ -162,6 +162,11 @@ impl RowReader {
                             valid: fields::valid_names(kind),
                         }
                     })?;
+                    if columns.contains(&json_name) {
+                        return Err(InputError::Header(format!(
+                            "column `{column}` repeats the column {json_name}; keep one of them"
+                        )));
+                    }
                     columns.push(json_name);
                 }
                 Ok(RowReader::Csv {

@@ -20,8 +20,8 @@
 //!
 //! - `["intent", ROW, EXTERNAL_ID, FINGERPRINT]`: the row (1-based, in input order) is about
 //!   to be submitted with the header `x-external-request-id: EXTERNAL_ID`
-//!   (`BATCHID-ROW`). `FINGERPRINT` is the FNV-1a 64-bit hash, in hex, of the JSON input
-//!   sent for the row.
+//!   (`BATCHID-ROW`). `FINGERPRINT` is the row's input hash ([`row_hash`], 16 hex digits),
+//!   the same value as the `inputHash` of its output line.
 //! - `["submitted", ROW, REQUEST_ID]`: the API accepted the row's run as `REQUEST_ID`.
 //!
 //! Finished rows have no record here: the output file is the record of finished rows.
@@ -49,10 +49,13 @@
 //!
 //! - in the output: skipped;
 //! - `submitted`: not sent again, its run is polled by request id;
-//! - `intent` only: resubmitted with the same external id, after checking that the row's
-//!   fingerprint is unchanged (a changed input row is an error, because it would send
-//!   different input under the old id);
+//! - `intent` only: resubmitted with the same external id;
 //! - unknown: a fresh submission.
+//!
+//! Before any of that, the input hash of every row that is in the output or the journal is
+//! compared with the current input. A batch whose input changed (a different hash, or
+//! results for rows past the end of the input) stops with a usage error before sending
+//! anything, because its old results would be mixed with results of the new input.
 //!
 //! # Compaction
 //!
@@ -70,6 +73,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::input::Row;
 use super::output::RowSet;
 
 /// Size past which a running batch compacts its journal.
@@ -192,15 +196,26 @@ pub fn path_for(output: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Returns the FNV-1a 64-bit hash of a row's input, in hex.
-pub fn fingerprint(input: &Value) -> String {
+/// Returns the FNV-1a 64-bit hash of a JSON value's compact text. Never returns 0, which
+/// output scans use for "no hash".
+pub fn fingerprint(input: &Value) -> u64 {
     const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
     const PRIME: u64 = 0x0000_0100_0000_01b3;
     let text = input.to_string();
     let hash = text.bytes().fold(OFFSET, |hash, byte| {
         (hash ^ u64::from(byte)).wrapping_mul(PRIME)
     });
-    format!("{hash:016x}")
+    hash.max(1)
+}
+
+/// Returns the fingerprint of an input row as read from the file: its fields, or for a row
+/// that cannot be read, the reason. Settings such as `--agent` are left out because the
+/// journal header already pins them.
+pub fn row_hash(row: &Row) -> u64 {
+    match row {
+        Row::Fields(_, fields) => fingerprint(&Value::Object(fields.clone())),
+        Row::Invalid(_, reason) => fingerprint(&serde_json::json!({ "invalid": reason })),
+    }
 }
 
 /// Formats an `intent` record line.
@@ -468,5 +483,6 @@ mod tests {
         let value = serde_json::json!({"companyDomain": "a.com"});
         assert_eq!(fingerprint(&value), fingerprint(&value.clone()));
         assert_ne!(fingerprint(&value), fingerprint(&serde_json::json!({})));
+        assert_ne!(fingerprint(&value), 0);
     }
 }

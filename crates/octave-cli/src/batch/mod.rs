@@ -8,6 +8,7 @@ pub mod input;
 pub mod journal;
 pub mod output;
 mod progress;
+mod resume;
 mod runner;
 mod store;
 
@@ -21,6 +22,7 @@ use tokio::sync::mpsc;
 use crate::api::WaitSettings;
 use crate::args::BatchArgs;
 use crate::exit::{CliError, CliResult, Exit};
+use crate::stdio::{errln, outln};
 use input::{InputFormat, RowReader};
 use journal::{Header, Journal};
 use output::{OutputState, OutputWriter, ScanError};
@@ -58,6 +60,7 @@ pub async fn run(
         .map_err(|error| input_error(&args.input, error))?;
 
     let (state, header, pending, journal) = open_files(&args, format)?;
+    resume::verify(&args.input, format, args.kind, &state, &pending)?;
     let output_writer = OutputWriter::open(&args.output)
         .map_err(|error| CliError::io("open", &args.output, &error))?;
     let (store, writer_thread) =
@@ -84,7 +87,7 @@ pub async fn run(
         })?;
 
     let progress = progress::Progress::start(shared.clone(), total);
-    let leftover = runner::dispatch(
+    let dispatched = runner::dispatch(
         Dispatch {
             client,
             settings: RowSettings {
@@ -102,13 +105,24 @@ pub async fn run(
             store,
             shared: shared.clone(),
             done: state.done,
+            done_hashes: state.hashes,
             pending,
             concurrency: args.concurrency as usize,
             rate: args.rate,
         },
         row_receiver,
-    )
-    .await;
+    );
+    // Ctrl-C drops the dispatcher, which aborts every row task. The writer thread then
+    // flushes and syncs what it received, and a rerun resumes from the output and journal:
+    // a row cut off after its intent was journaled is resubmitted under the same external
+    // id, which the API deduplicates.
+    let leftover = tokio::select! {
+        leftover = dispatched => leftover,
+        _ = tokio::signal::ctrl_c() => {
+            shared.stop(StopReason::Interrupted);
+            HashMap::new()
+        }
+    };
     progress.finish();
 
     // The reader stops on its own once the receiver is gone.
@@ -233,14 +247,19 @@ fn summarize(
     let succeeded = before.succeeded + load(&counters.succeeded);
     let failed = before.failed + load(&counters.failed);
     let invalid = before.invalid + load(&counters.invalid);
-    let unfinished = load(&counters.unfinished) + leftover.len() as u64;
     let reason = shared.reason();
+    let interrupted = reason == Some(StopReason::Interrupted);
+    let mut unfinished = load(&counters.unfinished) + leftover.len() as u64;
+    if interrupted {
+        unfinished += load(&counters.in_flight);
+    }
 
     let exit = match &reason {
         Some(StopReason::Auth(_)) => Exit::Config,
         Some(StopReason::Unavailable(_)) => Exit::Unavailable,
         Some(StopReason::Store) => Exit::Io,
         Some(StopReason::Input(_)) => Exit::Usage,
+        Some(StopReason::Interrupted) => Exit::Interrupted,
         None if load(&counters.timed_out) > 0 => Exit::TimedOut,
         None if unfinished > 0 => Exit::Unavailable,
         None if failed + invalid > 0 => Exit::RowsFailed,
@@ -252,6 +271,7 @@ fn summarize(
         | StopReason::Unavailable(message)
         | StopReason::Input(message) => message.clone(),
         StopReason::Store => "failed to write the output or journal".to_owned(),
+        StopReason::Interrupted => "interrupted".to_owned(),
     });
     if json {
         let summary = json!({
@@ -262,34 +282,49 @@ fn summarize(
             "unfinished": unfinished,
             "skipped": load(&counters.skipped),
             "submitted": load(&counters.submitted),
+            "resumed": load(&counters.resumed),
             "stoppedBecause": stop_message,
             "exitCode": exit.code(),
         });
-        println!("{summary}");
+        outln!("{summary}");
     } else {
-        println!(
+        outln!(
             "{}: {succeeded} succeeded, {failed} failed, {invalid} invalid, {unfinished} \
-             unfinished ({} submitted now, {} already done before)",
+             unfinished ({} submitted now, {} resumed in flight, {} already done before)",
             args.output.display(),
             load(&counters.submitted),
+            load(&counters.resumed),
             load(&counters.skipped),
         );
     }
-    if let Some(message) = stop_message {
-        eprintln!("error: the batch stopped: {message}");
+    if interrupted {
+        errln!("interrupted; rerun the same command to resume");
+    } else if let Some(message) = stop_message {
+        errln!("error: the batch stopped: {message}");
     }
-    if unfinished > 0 || reason.is_some() {
-        eprintln!(
-            "{unfinished} rows in flight have no result yet; after fixing the cause, run the \
-             same command again to resume the batch"
+    if !interrupted && (unfinished > 0 || reason.is_some()) {
+        errln!(
+            "{} in flight {} no result yet; after fixing the cause, run the same command \
+             again to resume the batch",
+            count_rows(unfinished),
+            if unfinished == 1 { "has" } else { "have" },
         );
     }
     if reason.is_none() && !leftover.is_empty() {
-        eprintln!(
-            "warning: the journal has {} submitted rows beyond the end of the input; was the \
+        errln!(
+            "warning: the journal has {} submitted beyond the end of the input; was the \
              input shortened?",
-            leftover.len()
+            count_rows(leftover.len() as u64)
         );
     }
     exit
+}
+
+/// Formats a row count with the noun in the right number: `1 row`, `2 rows`.
+fn count_rows(count: u64) -> String {
+    if count == 1 {
+        "1 row".to_owned()
+    } else {
+        format!("{count} rows")
+    }
 }

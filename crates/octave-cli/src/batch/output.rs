@@ -1,12 +1,15 @@
 //! The batch output file: one JSON line per input row, written in completion order.
 //!
 //! Each line is `{"row": N, "status": S, "requestId": ID|null, "externalRequestId": X|null,
-//! "output": {...}}` for a run that succeeded, with `"error": "..."` in place of `output`
+//! "inputHash": H, "output": {...}}` for a run that succeeded, with `"error": "..."` in place of `output`
 //! for a failed run (`status` `failed`) or an input row that was not sent (`status`
-//! `invalid`). Rows are numbered from 1 in input order.
+//! `invalid`). Rows are numbered from 1 in input order. `inputHash` is the row's input
+//! fingerprint ([`super::journal::row_hash`], 16 hex digits), which lets a resumed batch
+//! check that the input is the one the output was made from.
 //!
-//! On resume the file is scanned once: the row numbers of complete lines go into a bitset,
-//! and a partial last line (a write cut short by a crash) is truncated.
+//! On resume the file is scanned once. The row numbers of complete lines go into a bitset and
+//! their input hashes into a vector indexed by row (8 bytes per row). A partial last line (a
+//! write cut short by a crash) is truncated.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
@@ -39,6 +42,8 @@ pub struct ResultLine {
     pub request_id: Option<String>,
     /// The `x-external-request-id` sent with the submission, when one was sent.
     pub external_request_id: Option<String>,
+    /// Fingerprint of the row's input, 16 hex digits.
+    pub input_hash: String,
     /// The agent's output, for a row that succeeded.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub output: Option<Box<RawValue>>,
@@ -49,16 +54,25 @@ pub struct ResultLine {
 
 impl ResultLine {
     /// Builds the line of a row that was not sent.
-    pub fn invalid(row: u64, reason: String) -> Self {
+    pub fn invalid(row: u64, input_hash: u64, reason: String) -> Self {
         ResultLine {
             row,
             status: RowStatus::Invalid,
             request_id: None,
             external_request_id: None,
+            input_hash: format_hash(input_hash),
             output: None,
             error: Some(reason),
         }
     }
+}
+
+/// Largest row number accepted in an output file, which bounds the memory a scan allocates.
+pub const MAX_ROW: u64 = 1 << 32;
+
+/// Formats an input hash as it appears in output lines and the journal.
+pub fn format_hash(hash: u64) -> String {
+    format!("{hash:016x}")
 }
 
 /// A growable set of row numbers, one bit per row.
@@ -132,6 +146,11 @@ pub struct OutputState {
     pub done: RowSet,
     /// Status counts of those lines.
     pub counts: StatusCounts,
+    /// Input hash of each finished row, indexed by row number; 0 for a row without a line
+    /// or with a line written before output lines carried `inputHash`.
+    pub hashes: Vec<u64>,
+    /// Largest row number in the output, 0 when it is empty.
+    pub max_row: u64,
     /// Bytes of the partial last line that were cut off, 0 when there was none.
     pub truncated_bytes: u64,
 }
@@ -151,9 +170,12 @@ pub enum ScanError {
 }
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct LineHead {
     row: u64,
     status: RowStatus,
+    #[serde(default)]
+    input_hash: Option<String>,
 }
 
 /// Scans an existing output file, truncating a partial last line. A missing file scans as
@@ -192,9 +214,28 @@ pub fn scan(path: &Path) -> Result<OutputState, ScanError> {
                 line: line_number,
                 reason: error.to_string(),
             })?;
+        if head.row == 0 || head.row > MAX_ROW {
+            return Err(ScanError::NotResult {
+                line: line_number,
+                reason: format!("row {} is outside 1..={MAX_ROW}", head.row),
+            });
+        }
+        let hash = match head.input_hash.as_deref() {
+            Some(text) => u64::from_str_radix(text, 16).map_err(|_| ScanError::NotResult {
+                line: line_number,
+                reason: format!("inputHash `{text}` is not a 64-bit hex number"),
+            })?,
+            None => 0,
+        };
         if state.done.insert(head.row) {
             state.counts.add(head.status);
+            let index = row_index(head.row);
+            if state.hashes.len() <= index {
+                state.hashes.resize(index + 1, 0);
+            }
+            state.hashes[index] = hash;
         }
+        state.max_row = state.max_row.max(head.row);
         complete_bytes += read as u64;
     }
     drop(reader);
@@ -204,6 +245,12 @@ pub fn scan(path: &Path) -> Result<OutputState, ScanError> {
         file.sync_all().map_err(ScanError::Io)?;
     }
     Ok(state)
+}
+
+/// Converts a row number to a vector index. Row numbers come from counting input records,
+/// so they fit in memory-sized indexes.
+pub fn row_index(row: u64) -> usize {
+    usize::try_from(row).unwrap_or(usize::MAX)
 }
 
 /// Appends result lines to the output file.

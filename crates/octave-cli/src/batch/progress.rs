@@ -10,6 +10,7 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use super::runner::Shared;
+use crate::stdio::errln;
 
 /// Time between two plain progress lines when stderr is not a terminal.
 const LINE_EVERY: Duration = Duration::from_secs(5);
@@ -59,7 +60,7 @@ impl Progress {
                     tokio::time::sleep(LINE_EVERY).await;
                     let snapshot = Snapshot::take(&shared, started);
                     let of_total = total.map(|total| format!("/{total}")).unwrap_or_default();
-                    eprintln!(
+                    errln!(
                         "batch: {}{of_total} rows done, {}",
                         snapshot.done,
                         snapshot.details(total)

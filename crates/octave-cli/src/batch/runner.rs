@@ -15,7 +15,8 @@ use tokio::time::Instant;
 
 use super::input::Row;
 use super::journal::{self, Header, Pending};
-use super::output::{ResultLine, RowSet, RowStatus};
+use super::output::{ResultLine, RowSet, RowStatus, format_hash};
+use super::resume;
 use super::store::Store;
 use crate::api::{self, ErrorClass, RunOutcome, WaitSettings};
 
@@ -49,6 +50,8 @@ pub struct Counters {
     pub in_flight: AtomicU64,
     /// Submissions sent in this run (resubmissions of journaled intents included).
     pub submitted: AtomicU64,
+    /// Rows submitted by an earlier run and polled again in this one.
+    pub resumed: AtomicU64,
     /// Rows left without an output line (deadline passed or the batch stopped).
     pub unfinished: AtomicU64,
     /// Rows whose run was still in progress at the row deadline.
@@ -75,6 +78,8 @@ pub enum StopReason {
     Store,
     /// An input row changed since it was journaled, or the input could not be read.
     Input(String),
+    /// Ctrl-C (SIGINT) was received.
+    Interrupted,
 }
 
 /// State shared by the dispatcher and the row tasks.
@@ -163,6 +168,8 @@ pub struct Dispatch {
     pub shared: Arc<Shared>,
     /// Rows already in the output.
     pub done: RowSet,
+    /// Input hash of each row in the output, indexed by row number.
+    pub done_hashes: Vec<u64>,
     /// Unfinished rows from the journal.
     pub pending: HashMap<u64, Pending>,
     /// Maximum runs in flight.
@@ -184,6 +191,7 @@ pub async fn dispatch(
         store,
         shared,
         done,
+        done_hashes,
         mut pending,
         concurrency,
         rate,
@@ -200,6 +208,8 @@ pub async fn dispatch(
         shared: shared.clone(),
         rate,
     });
+    let done_max = done_hashes.len().saturating_sub(1) as u64;
+    let mut last_number = 0;
     let semaphore = Arc::new(Semaphore::new(concurrency));
     let mut tasks = JoinSet::new();
 
@@ -222,38 +232,41 @@ pub async fn dispatch(
             }
         };
         let number = row.number();
+        last_number = number;
+        let hash = journal::row_hash(&row);
         if done.contains(number) {
+            if resume::changed(&done_hashes, number, hash) {
+                shared.stop(changed_row(number));
+                break;
+            }
             shared.counters.skipped.fetch_add(1, Ordering::Relaxed);
             continue;
         }
         let journaled = pending.remove(&number);
+        if let Some(entry) = &journaled
+            && entry.fingerprint != format_hash(hash)
+        {
+            shared.stop(changed_row(number));
+            break;
+        }
         let submitted = journaled
             .as_ref()
             .is_some_and(|entry| entry.request_id.is_some());
+        if submitted {
+            shared.counters.resumed.fetch_add(1, Ordering::Relaxed);
+        }
 
-        // A submitted row is only polled, so its input is neither needed nor checked: an
-        // input edited since then cannot cost the result of the run.
+        // A submitted row is only polled, so its input is not needed.
         let input = match row {
             _ if submitted => Ok(Value::Null),
             Row::Invalid(_, reason) => Err(reason),
             Row::Fields(_, fields) => prepare_input(&context.client, &context.settings, fields),
         };
-        let input = match (input, &journaled) {
-            (Ok(input), Some(entry)) if !submitted => {
-                if entry.fingerprint != journal::fingerprint(&input) {
-                    shared.stop(changed_row(number));
-                    break;
-                }
-                input
-            }
-            (Ok(input), _) => input,
-            (Err(_), Some(_)) => {
-                shared.stop(changed_row(number));
-                break;
-            }
-            (Err(reason), None) => {
+        let input = match input {
+            Ok(input) => input,
+            Err(reason) => {
                 shared.counters.invalid.fetch_add(1, Ordering::Relaxed);
-                let line = ResultLine::invalid(number, reason);
+                let line = ResultLine::invalid(number, hash, reason);
                 if context.store.finished(line).await.is_err() {
                     shared.stop(StopReason::Store);
                 }
@@ -263,21 +276,27 @@ pub async fn dispatch(
 
         let context = context.clone();
         tasks.spawn(async move {
-            run_row(&context, number, input, journaled).await;
+            run_row(&context, number, hash, input, journaled).await;
             drop(permit);
         });
+    }
+
+    let recorded = pending.keys().copied().max().unwrap_or(0).max(done_max);
+    if !shared.is_stopped() && recorded > last_number {
+        shared.stop(StopReason::Input(resume::beyond_input_message(
+            recorded,
+            last_number,
+        )));
     }
 
     while tasks.join_next().await.is_some() {}
     pending
 }
 
-/// Builds the stop reason for an input row that changed after its intent was journaled.
-fn changed_row(row: u64) -> StopReason {
-    StopReason::Input(format!(
-        "input row {row} differs from the row journaled before the batch was interrupted; \
-         rerun with the original input, or write to a new output file"
-    ))
+/// Builds the stop reason for an input row that differs from the row the output or the
+/// journal recorded.
+pub fn changed_row(row: u64) -> StopReason {
+    StopReason::Input(resume::changed_row_message(row))
 }
 
 /// Fills in the batch's agent or experiment and checks the row against the kind's input
@@ -296,17 +315,11 @@ fn prepare_input(
         }
     }
     let input = Value::Object(fields);
-    api::check_input(client, settings.kind, &input).map_err(|reason| {
-        if reason.contains("agentOId") {
-            format!("{reason}; pass --agent OID or add an agentOId column")
-        } else {
-            reason
-        }
-    })?;
+    api::check_input(client, settings.kind, &input, api::InputNames::Columns)?;
     Ok(input)
 }
 
-async fn run_row(context: &Context, row: u64, input: Value, journaled: Option<Pending>) {
+async fn run_row(context: &Context, row: u64, hash: u64, input: Value, journaled: Option<Pending>) {
     let shared = &context.shared;
     let (external_id, request_id) = match journaled {
         Some(Pending {
@@ -328,7 +341,7 @@ async fn run_row(context: &Context, row: u64, input: Value, journaled: Option<Pe
                     let external_id = context.header.external_id(row);
                     let entry = Pending {
                         external_id: external_id.clone(),
-                        fingerprint: journal::fingerprint(&input),
+                        fingerprint: format_hash(hash),
                         request_id: None,
                     };
                     if context.store.intent(row, entry).await.is_err() {
@@ -339,7 +352,7 @@ async fn run_row(context: &Context, row: u64, input: Value, journaled: Option<Pe
                     external_id
                 }
             };
-            match submit(context, row, input, &external_id).await {
+            match submit(context, row, hash, input, &external_id).await {
                 Some(request_id) => (external_id, request_id),
                 None => return,
             }
@@ -362,6 +375,7 @@ async fn run_row(context: &Context, row: u64, input: Value, journaled: Option<Pe
             status: RowStatus::Succeeded,
             request_id: Some(request_id),
             external_request_id: Some(external_id),
+            input_hash: format_hash(hash),
             output: Some(api::typed_output_json(context.settings.kind, &output)),
             error: None,
         },
@@ -370,6 +384,7 @@ async fn run_row(context: &Context, row: u64, input: Value, journaled: Option<Pe
             status: RowStatus::Failed,
             request_id: Some(request_id),
             external_request_id: Some(external_id),
+            input_hash: format_hash(hash),
             output: None,
             error: Some(message),
         },
@@ -379,6 +394,7 @@ async fn run_row(context: &Context, row: u64, input: Value, journaled: Option<Pe
                 status: RowStatus::Failed,
                 request_id: Some(request_id),
                 external_request_id: Some(external_id),
+                input_hash: format_hash(hash),
                 output: None,
                 error: Some(error.to_string()),
             },
@@ -393,7 +409,13 @@ async fn run_row(context: &Context, row: u64, input: Value, journaled: Option<Pe
 
 /// Submits a journaled row; returns its request id, or `None` when the row got its line or
 /// was left unfinished.
-async fn submit(context: &Context, row: u64, input: Value, external_id: &str) -> Option<String> {
+async fn submit(
+    context: &Context,
+    row: u64,
+    hash: u64,
+    input: Value,
+    external_id: &str,
+) -> Option<String> {
     let shared = &context.shared;
     shared.counters.submitted.fetch_add(1, Ordering::Relaxed);
     let submitted = api::submit(
@@ -428,6 +450,7 @@ async fn submit(context: &Context, row: u64, input: Value, external_id: &str) ->
                     status,
                     request_id: None,
                     external_request_id: Some(external_id.to_owned()),
+                    input_hash: format_hash(hash),
                     output: None,
                     error: Some(error.to_string()),
                 };

@@ -9,6 +9,7 @@ use crate::api;
 use crate::args::{AgentsCommand, ListArgs};
 use crate::exit::{CliResult, Exit};
 use crate::render::{self, format_number};
+use crate::stdio::outln;
 
 /// Runs an `agents` subcommand.
 ///
@@ -47,11 +48,11 @@ async fn list(args: ListArgs, client: &Client, json: bool) -> CliResult<Exit> {
 
     if json {
         let line = json!({"total": total, "hasNext": has_next, "agents": agents});
-        println!("{line}");
+        outln!("{line}");
         return Ok(Exit::Success);
     }
     if agents.is_empty() {
-        println!("No agents found.");
+        outln!("No agents found.");
         return Ok(Exit::Success);
     }
     let rows: Vec<Vec<String>> = agents.iter().map(summary_row).collect();
@@ -61,7 +62,7 @@ async fn list(args: ListArgs, client: &Client, json: bool) -> CliResult<Exit> {
         let of_total = total
             .map(|total| format!(" of {total}"))
             .unwrap_or_default();
-        println!(
+        outln!(
             "\nShowing {}-{shown}{of_total}; use --offset {shown} for more, or --all",
             args.offset + 1
         );
@@ -90,13 +91,13 @@ async fn get(oid: &str, client: &Client, json: bool) -> CliResult<Exit> {
     let response = client.get_agent(oid).await.map_err(api::cli_error)?;
     let agent = response.data;
     if json {
-        println!("{}", serde_json::to_value(&agent).unwrap_or(Value::Null));
+        outln!("{}", serde_json::to_value(&agent).unwrap_or(Value::Null));
         return Ok(Exit::Success);
     }
 
     let field = |label: &str, value: Option<String>| {
         if let Some(value) = value {
-            println!("{label:<13}{value}");
+            outln!("{label:<13}{value}");
         }
     };
     field("OId:", agent.o_id.clone());
@@ -116,10 +117,10 @@ async fn get(oid: &str, client: &Client, json: bool) -> CliResult<Exit> {
     field("Created:", agent.created_at.clone());
     field("Updated:", agent.updated_at.clone());
     for warning in &agent.warnings {
-        println!("Warning:     {warning}");
+        outln!("Warning:     {warning}");
     }
     if let Some(data) = &agent.data {
-        println!("Configuration:");
+        outln!("Configuration:");
         render::print_json(data, false);
     }
     Ok(Exit::Success)
@@ -128,7 +129,7 @@ async fn get(oid: &str, client: &Client, json: bool) -> CliResult<Exit> {
 async fn types(client: &Client, json: bool) -> CliResult<Exit> {
     let response = client.list_agent_types().await.map_err(api::cli_error)?;
     if json {
-        println!("{}", json!({"types": response.data}));
+        outln!("{}", json!({"types": response.data}));
         return Ok(Exit::Success);
     }
     let rows: Vec<Vec<String>> = response

@@ -11,6 +11,7 @@ use tokio::net::TcpListener;
 
 use crate::args::ListenArgs;
 use crate::exit::{CliError, CliResult, Exit};
+use crate::stdio::{errln, outln};
 
 /// Largest callback body accepted, in bytes.
 const MAX_BODY_BYTES: usize = 16 << 20;
@@ -42,7 +43,7 @@ pub async fn run(args: ListenArgs) -> CliResult<Exit> {
         .fallback(any(receive))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES));
 
-    eprintln!("listening on http://{local}");
+    errln!("listening on http://{local}");
     axum::serve(listener, router)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
@@ -71,7 +72,7 @@ async fn receive(OriginalUri(uri): OriginalUri, body: Bytes) -> (StatusCode, &'s
                 "output": output,
                 "error": error,
             });
-            println!("{line}");
+            outln!("{line}");
             (StatusCode::OK, "ok\n")
         }
         Err(error) => {

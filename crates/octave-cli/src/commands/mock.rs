@@ -4,6 +4,7 @@ use octave_mock::{DEFAULT_API_KEY, Faults, MockConfig, MockServer};
 
 use crate::args::MockArgs;
 use crate::exit::{CliError, CliResult, Exit};
+use crate::stdio::outln;
 
 /// Starts the mock server, prints `listening on URL` as the first line on stdout, and
 /// serves until Ctrl-C or SIGTERM.
@@ -13,14 +14,8 @@ use crate::exit::{CliError, CliResult, Exit};
 /// Usage errors for invalid faults or keys, or an address that cannot be bound.
 pub async fn run(args: MockArgs) -> CliResult<Exit> {
     let faults = match &args.faults {
-        Some(json) => {
-            let faults: Faults = serde_json::from_str(json)
-                .map_err(|error| CliError::usage(format!("invalid --faults JSON: {error}")))?;
-            faults
-                .validate()
-                .map_err(|problem| CliError::usage(format!("invalid --faults: {problem}")))?;
-            faults
-        }
+        Some(json) => Faults::from_json(json.as_bytes())
+            .map_err(|problem| CliError::usage(format!("invalid --faults: {problem}")))?,
         None => Faults::default(),
     };
     if args.accept_keys.iter().any(|key| key.trim().is_empty()) {
@@ -51,10 +46,7 @@ pub async fn run(args: MockArgs) -> CliResult<Exit> {
             ))
         })?;
 
-    println!("listening on {}", server.url());
-    if let Err(error) = std::io::Write::flush(&mut std::io::stdout()) {
-        tracing::warn!(%error, "failed to flush stdout");
-    }
+    outln!("listening on {}", server.url());
 
     let signal = wait_for_signal().await;
     server.shutdown().await;

@@ -10,7 +10,7 @@ mod whoami;
 use crate::args::{Cli, Command};
 use crate::batch;
 use crate::config::{self, Purpose};
-use crate::exit::{CliResult, Exit};
+use crate::exit::{CliError, CliResult, Exit};
 
 /// Runs the parsed command and returns its exit code.
 ///
@@ -20,41 +20,6 @@ use crate::exit::{CliResult, Exit};
 pub async fn dispatch(cli: Cli) -> CliResult<Exit> {
     let json = cli.global.json;
     match cli.command {
-        Command::Whoami => {
-            whoami::run(config::client(&cli.global, Purpose::Interactive)?, json).await
-        }
-        Command::Agents(command) => {
-            agents::run(
-                command,
-                config::client(&cli.global, Purpose::Interactive)?,
-                json,
-            )
-            .await
-        }
-        Command::Run(args) => {
-            run::run(
-                *args,
-                config::client(&cli.global, Purpose::Interactive)?,
-                json,
-            )
-            .await
-        }
-        Command::Status(args) => {
-            wait::status(
-                args,
-                config::client(&cli.global, Purpose::Interactive)?,
-                json,
-            )
-            .await
-        }
-        Command::Wait(args) => {
-            wait::wait(
-                args,
-                config::client(&cli.global, Purpose::Interactive)?,
-                json,
-            )
-            .await
-        }
         Command::Batch(args) => {
             let callback_url = run::require_callback_url(args.callback_url.as_deref(), "batches")?;
             let client = config::client(&cli.global, Purpose::Batch)?;
@@ -62,5 +27,35 @@ pub async fn dispatch(cli: Cli) -> CliResult<Exit> {
         }
         Command::Mock(args) => mock::run(args).await,
         Command::Listen(args) => listen::run(args).await,
+        command => {
+            let client = config::client(&cli.global, Purpose::Interactive)?;
+            let base_url = client.base_url().to_owned();
+            run_interactive(command, client, json)
+                .await
+                .map_err(|error| name_base_url(error, &base_url))
+        }
     }
+}
+
+/// Runs a command that makes one or a few API calls.
+async fn run_interactive(command: Command, client: octave::Client, json: bool) -> CliResult<Exit> {
+    match command {
+        Command::Whoami => whoami::run(client, json).await,
+        Command::Agents(command) => agents::run(command, client, json).await,
+        Command::Run(args) => run::run(*args, client, json).await,
+        Command::Status(args) => wait::status(args, client, json).await,
+        Command::Wait(args) => wait::wait(args, client, json).await,
+        Command::Batch(_) | Command::Mock(_) | Command::Listen(_) => Err(CliError::usage(
+            "batch, mock and listen are not single API calls",
+        )),
+    }
+}
+
+/// Adds the base URL to an error of an unreachable or failing service, so a wrong
+/// `--base-url` or `OCTAVE_BASE_URL` shows in the message.
+fn name_base_url(mut error: CliError, base_url: &str) -> CliError {
+    if error.exit == Exit::Unavailable {
+        error.message = format!("{} (base URL: {base_url})", error.message);
+    }
+    error
 }

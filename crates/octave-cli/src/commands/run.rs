@@ -13,6 +13,7 @@ use crate::args::{InputFlags, RunArgs};
 use crate::exit::{CliError, CliResult, Exit};
 use crate::fields;
 use crate::render;
+use crate::stdio::{errln, outln};
 
 /// Runs the command.
 ///
@@ -21,9 +22,16 @@ use crate::render;
 /// Usage errors for flags that do not apply to the kind or an invalid input; the SDK's
 /// errors mapped to exit codes.
 pub async fn run(args: RunArgs, client: Client, json: bool) -> CliResult<Exit> {
-    let input = build_input(&client, args.kind, &args.inputs, args.input_json.as_deref())?;
+    let synchronous = !args.run_async && !args.no_wait;
+    if synchronous && callback_flag_given(args.callback_url.as_deref()) {
+        return Err(CliError::usage(
+            "--callback-url applies only to asynchronous runs; add --async or --no-wait, or \
+             drop --callback-url",
+        ));
+    }
 
-    if !args.run_async && !args.no_wait {
+    let input = build_input(&client, args.kind, &args.inputs, args.input_json.as_deref())?;
+    if synchronous {
         return run_sync(&client, args.kind, input, json).await;
     }
 
@@ -45,9 +53,9 @@ pub async fn run(args: RunArgs, client: Client, json: bool) -> CliResult<Exit> {
                 "externalRequestId": handle.external_request_id(),
                 "kind": args.kind.slug(),
             });
-            println!("{accepted}");
+            outln!("{accepted}");
         } else {
-            println!("{}", handle.request_id());
+            outln!("{}", handle.request_id());
         }
         return Ok(Exit::Success);
     }
@@ -80,7 +88,7 @@ async fn run_sync(client: &Client, kind: AgentKind, input: Value, json: bool) ->
             "usage": result.usage,
             "output": output,
         });
-        println!("{line}");
+        outln!("{line}");
     } else {
         let mut summary = format!("{} run", kind.display_name());
         if let Some(request_id) = &result.request_id {
@@ -92,15 +100,22 @@ async fn run_sync(client: &Client, kind: AgentKind, input: Value, json: bool) ->
             " finished without a match"
         });
         if let Some(usage) = result.usage {
-            summary.push_str(&format!(" ({} credits)", render::format_number(usage)));
+            let unit = if usage == 1.0 { "credit" } else { "credits" };
+            summary.push_str(&format!(" ({} {unit})", render::format_number(usage)));
         }
         if let Some(message) = result.message.as_deref().filter(|text| !text.is_empty()) {
             summary.push_str(&format!(": {message}"));
         }
-        eprintln!("{summary}");
+        errln!("{summary}");
         render::print_json(&output.unwrap_or(Value::Null), false);
     }
     Ok(Exit::Success)
+}
+
+/// Returns `true` when the callback URL came from `--callback-url` rather than from
+/// `OCTAVE_CALLBACK_URL`, which may be set for every command and is not an error to have.
+fn callback_flag_given(url: Option<&str>) -> bool {
+    url.is_some_and(|url| std::env::var("OCTAVE_CALLBACK_URL").ok().as_deref() != Some(url))
 }
 
 /// Returns the callback URL, or a usage error that explains why it is needed.
@@ -111,9 +126,10 @@ async fn run_sync(client: &Client, kind: AgentKind, input: Value, json: bool) ->
 pub fn require_callback_url(url: Option<&str>, mode: &str) -> CliResult<String> {
     url.map(str::to_owned).ok_or_else(|| {
         CliError::usage(format!(
-            "{mode} need --callback-url URL (or OCTAVE_CALLBACK_URL): the API requires one \
-             for every asynchronous run and POSTs the result there, while the CLI itself polls \
-             for the result; run `octave listen --addr 127.0.0.1:8800` to receive them locally"
+            "missing callback URL: {mode} need --callback-url URL or the environment variable \
+             OCTAVE_CALLBACK_URL, because the API requires one for every asynchronous run and \
+             POSTs the result there (the CLI itself polls for the result). Run `octave listen \
+             --addr 127.0.0.1:8800` to receive them locally"
         ))
     })
 }
@@ -152,14 +168,8 @@ pub fn build_input(
     }
 
     let input = Value::Object(input);
-    api::check_input(client, kind, &input).map_err(|reason| {
-        let hint = if reason.contains("agentOId") {
-            "; pass --agent OID"
-        } else {
-            ""
-        };
-        CliError::usage(format!("invalid input for {kind}: {reason}{hint}"))
-    })?;
+    api::check_input(client, kind, &input, api::InputNames::Flags)
+        .map_err(|reason| CliError::usage(format!("invalid input for {kind}: {reason}")))?;
     Ok(input)
 }
 

@@ -12,6 +12,7 @@ use crate::api::{self, RunOutcome};
 use crate::args::{StatusArgs, WaitArgs};
 use crate::exit::{CliError, CliResult, Exit};
 use crate::render::{self, Spinner};
+use crate::stdio::{errln, outln};
 
 /// Maximum delay between two polls of an interactive wait.
 const MAX_POLL_INTERVAL: Duration = Duration::from_secs(10);
@@ -63,17 +64,17 @@ pub async fn status(args: StatusArgs, client: Client, json: bool) -> CliResult<E
             "output": output,
             "error": error,
         });
-        println!("{line}");
+        outln!("{line}");
     } else {
-        println!("run {}: {status_text}", status.request_id);
+        outln!("run {}: {status_text}", status.request_id);
         if let Some(created) = &status.created_at {
-            println!("created:   {created}");
+            outln!("created:   {created}");
         }
         if let Some(completed) = &status.completed_at {
-            println!("completed: {completed}");
+            outln!("completed: {completed}");
         }
         if let Some(error) = &error {
-            println!("error:     {error}");
+            outln!("error:     {error}");
         }
         if !output.is_null() {
             render::print_json(&output, false);
@@ -180,9 +181,9 @@ pub fn print_outcome(
                     "status": "succeeded",
                     "output": output,
                 });
-                println!("{line}");
+                outln!("{line}");
             } else {
-                eprintln!("run {request_id} succeeded");
+                errln!("run {request_id} succeeded");
                 render::print_json(&output, false);
             }
             Exit::Success
@@ -195,9 +196,9 @@ pub fn print_outcome(
                     "status": "failed",
                     "error": message,
                 });
-                println!("{line}");
+                outln!("{line}");
             } else {
-                eprintln!("error: run {request_id} failed: {message}");
+                errln!("error: run {request_id} failed: {message}");
             }
             Exit::Failed
         }

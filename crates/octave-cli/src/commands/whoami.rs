@@ -6,6 +6,7 @@ use serde_json::json;
 use crate::api;
 use crate::exit::{CliResult, Exit};
 use crate::render::format_number;
+use crate::stdio::outln;
 
 /// Runs the command. A rejected key ends with exit code 3.
 ///
@@ -27,7 +28,7 @@ pub async fn run(client: Client, json: bool) -> CliResult<Exit> {
             "credits": response.credits,
             "baseUrl": client.base_url(),
         });
-        println!("{line}");
+        outln!("{line}");
         return Ok(Exit::Success);
     }
 
@@ -40,14 +41,14 @@ pub async fn run(client: Client, json: bool) -> CliResult<Exit> {
     if let Some(domain) = &response.workspace_domain {
         workspace_line.push_str(&format!(", {domain}"));
     }
-    println!("{workspace_line}");
+    outln!("{workspace_line}");
     if let Some(organization) = &response.organization_name {
         let id = response
             .organization_o_id
             .as_ref()
             .map(|id| format!(" ({id})"))
             .unwrap_or_default();
-        println!("Organization: {organization}{id}");
+        outln!("Organization: {organization}{id}");
     }
 
     let remaining = credits
@@ -65,7 +66,7 @@ pub async fn run(client: Client, json: bool) -> CliResult<Exit> {
         .as_ref()
         .map(|period| format!(" (period: {period})"))
         .unwrap_or_default();
-    println!("Credits:      {credit_line}{period}");
-    println!("API:          {}", client.base_url());
+    outln!("Credits:      {credit_line}{period}");
+    outln!("API:          {}", client.base_url());
     Ok(Exit::Success)
 }

@@ -135,3 +135,44 @@ fn listen_rejects_bad_address() {
         result.stderr
     );
 }
+
+/// Sends one HTTP/1.1 request without a body to `url` and returns the response's status.
+fn status_of(url: &str, method: &str, path: &str) -> u16 {
+    use std::io::Write;
+
+    let address = url.strip_prefix("http://").expect("an http URL");
+    let mut stream = std::net::TcpStream::connect(address).expect("connect to listen");
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).expect("send request");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read response");
+    response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|status| status.parse().ok())
+        .unwrap_or_else(|| panic!("no status line in {response:?}"))
+}
+
+#[test]
+fn listen_rejects_other_methods() {
+    let mut listener = octave()
+        .args(["listen", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn listen");
+    let stderr = line_channel(listener.stderr.take().expect("stderr"));
+    let url = listening_url(&stderr);
+
+    assert_eq!(status_of(&url, "GET", "/"), 200);
+    assert_eq!(status_of(&url, "GET", "/callbacks/run-1"), 405);
+    assert_eq!(status_of(&url, "PUT", "/callbacks/run-1"), 405);
+    assert_eq!(
+        status_of(&url, "POST", "/"),
+        400,
+        "an empty body is not a callback"
+    );
+    assert_eq!(interrupt(listener), Some(0));
+}

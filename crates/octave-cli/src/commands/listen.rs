@@ -4,7 +4,7 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::OriginalUri;
 use axum::http::StatusCode;
-use axum::routing::{any, get};
+use axum::routing::{get, post};
 use octave_types::{RunState, decode_callback};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
@@ -35,12 +35,10 @@ pub async fn run(args: ListenArgs) -> CliResult<Exit> {
         )
     })?;
 
+    // Callbacks may use any path, so every path takes POST; other methods get 405.
     let router = Router::new()
-        .route(
-            "/",
-            get(|| async { "octave listen: POST callbacks to any path\n" }),
-        )
-        .fallback(any(receive))
+        .route("/", get(describe).post(receive))
+        .fallback_service(post(receive).fallback(reject_method))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES));
 
     errln!("listening on http://{local}");
@@ -53,6 +51,17 @@ pub async fn run(args: ListenArgs) -> CliResult<Exit> {
             CliError::new(Exit::Io, format!("the callback receiver failed: {error}"))
         })?;
     Ok(Exit::Success)
+}
+
+async fn describe() -> &'static str {
+    "octave listen: POST callbacks to any path\n"
+}
+
+async fn reject_method() -> (StatusCode, &'static str) {
+    (
+        StatusCode::METHOD_NOT_ALLOWED,
+        "octave listen accepts callbacks as POST requests only\n",
+    )
 }
 
 async fn receive(OriginalUri(uri): OriginalUri, body: Bytes) -> (StatusCode, &'static str) {

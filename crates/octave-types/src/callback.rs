@@ -1,9 +1,9 @@
 //! Decoding the body that the service POSTs to a run's callback URL.
 //!
-//! The callback's shape is described only in prose by the service, so decoding is lenient:
-//! the run id may be `requestId` or `agentRunOId`, the output may be `result` or `data`
-//! (possibly wrapped in the sync envelope `{_metadata, found, message, data}`), the error is a
-//! string, and unknown fields are ignored.
+//! The service describes the callback's shape only in prose, so decoding is lenient. The run
+//! id may be `requestId` or `agentRunOId`. The output may be `result` or `data`, possibly
+//! wrapped in the sync envelope `{_metadata, found, message, data}`. The error is a string,
+//! and unknown fields are ignored.
 
 use std::fmt;
 
@@ -19,13 +19,13 @@ pub struct CallbackEvent {
     pub run_id: Option<String>,
     /// The status as sent, if any.
     pub status: Option<RunStatus>,
-    /// What the callback says about the run.
+    /// State of the run that the callback reports.
     pub state: RunState,
     /// The whole body, typed, with unknown fields kept in `extra`.
     pub payload: AgentCallbackPayload,
 }
 
-/// Why a callback body could not be decoded.
+/// Error from decoding a callback body.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum CallbackError {
@@ -82,7 +82,7 @@ pub fn decode_callback_value(value: Value) -> Result<CallbackEvent, CallbackErro
     normalize(&mut fields);
 
     // Every field is optional and unknown ones land in `extra`, so after `normalize` this
-    // cannot fail; the fallback keeps the raw fields instead of panicking if it ever does.
+    // cannot fail. If it ever does, the fallback keeps the raw fields instead of panicking.
     let payload: AgentCallbackPayload = serde_json::from_value(Value::Object(fields.clone()))
         .unwrap_or_else(|_| AgentCallbackPayload {
             agent_run_o_id: None,

@@ -9,7 +9,7 @@
 //!   version does not know.
 //! - [`Agent`] and [`AgentKind`] describe the eight agents once, for code that works over
 //!   all of them.
-//! - [`RunState`] says what a run's status means, and [`decode_callback`] reads callback
+//! - [`RunState`] is the meaning of a run's status, and [`decode_callback`] reads callback
 //!   bodies in every shape the service is known or expected to send.
 //!
 //! ```

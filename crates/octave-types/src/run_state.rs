@@ -1,5 +1,5 @@
-//! What a run's status means: the status set is open, and the status endpoint may leave the
-//! status out, so the meaning is worked out in one place.
+//! Interpretation of a run's status. The status set is open and the status endpoint may
+//! leave the status out, so one function decides what a status means.
 
 use serde_json::Value;
 
@@ -23,7 +23,7 @@ impl RunStatus {
     }
 }
 
-/// Where a run stands, as read from the status endpoint or a callback.
+/// State of a run, as read from the status endpoint or a callback.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum RunState {

@@ -355,7 +355,7 @@ impl MockProcess {
 
 impl Drop for MockProcess {
     fn drop(&mut self) {
-        // Closing stdin asks the child to stop; kill it if it has not after a moment.
+        // Closing stdin stops the child. Kill it if it is still running after a moment.
         drop(self.child.stdin.take());
         std::thread::sleep(Duration::from_millis(200));
         let _ = self.child.kill();

@@ -49,7 +49,7 @@
 //! # Run asynchronously and wait
 //!
 //! An asynchronous run reports to a callback URL and can also be polled. Waiting needs a
-//! deadline; the outcome tells success, failure and a passed deadline apart. A stored
+//! deadline, and the outcome separates success, failure and a passed deadline. A stored
 //! request id is enough to wait again after a restart.
 //!
 //! ```

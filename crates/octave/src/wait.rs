@@ -41,8 +41,8 @@ const DEFAULT_MAX_INTERVAL: Duration = Duration::from_secs(10);
 /// tenth of its length instead.
 const FINAL_POLL_LEAD: Duration = Duration::from_secs(1);
 
-/// Longest duration [`WaitOptions`] keeps: about 100 years. Longer values are cut to it, so
-/// adding one to the current instant cannot overflow.
+/// Maximum duration [`WaitOptions`] and the callback receiver keep: about 100 years. Longer
+/// values are cut to it, so adding one to the current instant cannot overflow.
 pub(crate) const MAX_DURATION: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
 
 /// Deadline and poll intervals of a wait.

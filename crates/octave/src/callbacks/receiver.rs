@@ -280,9 +280,9 @@ impl CallbackReceiver {
     }
 
     /// Returns a fresh callback URL for one run. `submit` on an attached client binds it to
-    /// the run's request id; a run submitted some other way needs
-    /// [`register_run`](CallbackReceiver::register_run) for its callback to be trusted
-    /// without a status poll. After
+    /// the run's request id. A run submitted some other way needs
+    /// [`register_run`](CallbackReceiver::register_run), or its callback costs a status poll.
+    /// After
     /// [`shutdown`](CallbackReceiver::shutdown), the URL returned is not served.
     pub fn callback_url(&self) -> String {
         self.registry

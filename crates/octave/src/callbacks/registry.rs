@@ -320,8 +320,8 @@ impl Registry {
                     }
                 };
                 tracing::debug!(request_id = %expected, ?disposition, "callback accepted");
-                // Counted before the wait is released, so a caller that reads the stats
-                // right after its wait ends sees this callback.
+                // Counted before the wait is released, so stats read right after the wait
+                // ends include this callback.
                 self.count(disposition);
                 entry.state = TokenState::Done;
                 entry.expires_at = now + self.finished_ttl;

@@ -9,12 +9,15 @@ use std::time::Duration;
 
 use progenitor_client::{ClientHooks, Error, OperationInfo};
 use reqwest::StatusCode;
-use reqwest::header::{HeaderMap, HeaderValue, InvalidHeaderValue, USER_AGENT};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, InvalidHeaderValue, USER_AGENT};
 
 use crate::Client;
 
 /// Name of the header that carries the API key.
 pub const API_KEY_HEADER: &str = "api_key";
+
+/// [`API_KEY_HEADER`] as a header name, which is inserted without parsing or copying it.
+const API_KEY_HEADER_NAME: HeaderName = HeaderName::from_static(API_KEY_HEADER);
 
 /// Values the client adds to every request. The API key is marked sensitive and never shown
 /// by `Debug`.
@@ -86,7 +89,7 @@ impl ClientHooks<ClientState> for Client {
         if let Some(api_key) = &state.api_key {
             request
                 .headers_mut()
-                .insert(API_KEY_HEADER, api_key.clone());
+                .insert(API_KEY_HEADER_NAME, api_key.clone());
         }
         if let Some(user_agent) = &state.user_agent {
             request.headers_mut().insert(USER_AGENT, user_agent.clone());

@@ -3,11 +3,12 @@
 //! Run with `cargo bench -p octave --bench facade`. The client and the receiver run on one
 //! Tokio runtime with 2 worker threads in this process. The phases are:
 //!
-//! 1. Sequential synchronous Enrich Company runs, in rounds of one batch of the facade
-//!    (`RunBuilder::run`) and one batch of a hand-written `reqwest` + `serde` call of the
-//!    same endpoint with the same body, alternating which goes first. Both use a
-//!    `reqwest::Client` built with the same settings, and both decode the response into the
-//!    typed envelope.
+//! 1. Sequential synchronous Enrich Company runs, in rounds of one batch per side. The
+//!    sides are the facade (`RunBuilder::run`), a hand-written `reqwest` + `serde` call of
+//!    the same endpoint with the same body, a second identical hand-written side as a
+//!    control, and the generated client's method called directly. Each round runs them in
+//!    a new random order. Each side has its own `reqwest::Client` built with the same
+//!    settings, and each decodes the response into the typed envelope.
 //! 2. 10,000 asynchronous Qualify Company runs through `Client::bulk` with a
 //!    `CallbackReceiver` on 127.0.0.1: completed runs per second, status polls per run
 //!    (from the mock's counters) and memory. The mock runs in a child process (this binary
@@ -17,8 +18,8 @@
 //!    allows it, so it then covers this phase only.
 //!
 //! Settings can be changed with `FACADE_BENCH_SYNC_BATCHES` (rounds; 0 skips phase 1),
-//! `FACADE_BENCH_BATCH`, `FACADE_BENCH_BULK_RUNS` and `FACADE_BENCH_CONCURRENCY`. The defaults take well under two
-//! minutes.
+//! `FACADE_BENCH_BATCH` (runs per batch), `FACADE_BENCH_BULK_RUNS` (0 skips phase 2) and
+//! `FACADE_BENCH_CONCURRENCY`. The defaults take well under two minutes.
 
 use std::error::Error;
 use std::io::{BufRead, BufReader, Read};
@@ -30,12 +31,21 @@ use octave::agents::{EnrichCompany, QualifyCompany};
 use octave::callbacks::CallbackReceiver;
 use octave::{Agent, AgentKind, Client, CompanyIdentifier};
 use octave_mock::{MockConfig, MockServer, MockStats, seeded_agent_id};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue, USER_AGENT};
 
 type BenchResult<T> = Result<T, Box<dyn Error>>;
 
 /// Run time of the asynchronous runs on the mock.
 const RUN_DURATION: Duration = Duration::from_millis(5);
+
+/// Timeout of one request, the facade's default, set on every side.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(180);
+
+/// Seed of the order in which the sides run in each round.
+const ORDER_SEED: u64 = 0x0c7a_7e5e;
 
 /// Sync runs sent by each side before measuring, to open connections and warm caches.
 const WARM_UP_RUNS: usize = 200;
@@ -93,7 +103,7 @@ impl HandWritten {
             .header(ACCEPT, "application/json")
             .header(CONTENT_TYPE, "application/json")
             .header("x-external-request-id", external_id)
-            .timeout(Duration::from_secs(180))
+            .timeout(REQUEST_TIMEOUT)
             .body(body)
             .send()
             .await?;
@@ -107,9 +117,9 @@ impl HandWritten {
 }
 
 async fn sync_overhead() -> BenchResult<()> {
-    let batches = setting("FACADE_BENCH_SYNC_BATCHES", 40);
+    let rounds = setting("FACADE_BENCH_SYNC_BATCHES", 40);
     let batch = setting("FACADE_BENCH_BATCH", 100);
-    if batches == 0 || batch == 0 {
+    if rounds == 0 || batch == 0 {
         return Ok(());
     }
     let mock = MockServer::start(MockConfig::default()).await?;
@@ -123,52 +133,42 @@ async fn sync_overhead() -> BenchResult<()> {
     let input = client
         .enrich_company(agent_id, CompanyIdentifier::domain("example.com"))
         .into_input();
-    let hand = HandWritten {
-        http: http_client()?,
-        url: format!("{}/api/v2/agents/enrich-company/run", mock.url()),
-        api_key: HeaderValue::from_str(mock.api_key())?,
+    let hand_written = || -> BenchResult<HandWritten> {
+        Ok(HandWritten {
+            http: http_client()?,
+            url: format!("{}/api/v2/agents/enrich-company/run", mock.url()),
+            api_key: HeaderValue::from_str(mock.api_key())?,
+        })
     };
+    // The control is a second hand-written side, the same code with its own connection.
+    // Its ratio to the first shows how far two equal sides drift apart in this run.
+    // The generated client alone shows how much of the facade's cost comes from the
+    // generated layer it wraps.
+    let state = octave_client::ClientState::new()
+        .with_api_key(mock.api_key())?
+        .with_user_agent("octave-rust/bench")?
+        .with_request_timeout(Some(REQUEST_TIMEOUT));
+    let generated = octave_client::Client::new_with_client(&mock.url(), http_client()?, state);
+    let sides = [
+        Side::Facade(client),
+        Side::HandWritten(hand_written()?),
+        Side::HandWritten(hand_written()?),
+        Side::Generated(generated),
+    ];
 
-    let facade_batch = |count: usize| {
-        let client = client.clone();
-        let input = input.clone();
-        async move {
-            let started = Instant::now();
-            for _ in 0..count {
-                let output =
-                    octave::RunBuilder::<EnrichCompany>::from_input(&client, input.clone())
-                        .run()
-                        .await?;
-                std::hint::black_box(output);
-            }
-            BenchResult::Ok(started.elapsed())
-        }
-    };
-    let hand_batch = |count: usize| {
-        let hand = &hand;
-        let input = &input;
-        async move {
-            let started = Instant::now();
-            for _ in 0..count {
-                std::hint::black_box(hand.run(input).await?);
-            }
-            BenchResult::Ok(started.elapsed())
-        }
-    };
-
-    facade_batch(WARM_UP_RUNS).await?;
-    hand_batch(WARM_UP_RUNS).await?;
-
-    let mut facade_times = Vec::new();
-    let mut hand_times = Vec::new();
-    for round in 0..batches {
-        // Alternate which side goes first, so drift in the machine's load hits both.
-        if round % 2 == 0 {
-            facade_times.push(facade_batch(batch).await?);
-            hand_times.push(hand_batch(batch).await?);
-        } else {
-            hand_times.push(hand_batch(batch).await?);
-            facade_times.push(facade_batch(batch).await?);
+    for side in &sides {
+        side.batch(&input, WARM_UP_RUNS).await?;
+    }
+    let mut times: [Vec<Duration>; 4] = Default::default();
+    // Each round runs the sides in a new random order. Drift in the machine's load then hits
+    // all of them, and no side always follows the same other side: with a fixed rotation
+    // that position alone moved a side's ratio by up to two percent.
+    let mut rng = StdRng::seed_from_u64(ORDER_SEED);
+    let mut order: Vec<usize> = (0..sides.len()).collect();
+    for _ in 0..rounds {
+        order.shuffle(&mut rng);
+        for &index in &order {
+            times[index].push(sides[index].batch(&input, batch).await?);
         }
     }
 
@@ -181,37 +181,117 @@ async fn sync_overhead() -> BenchResult<()> {
         let mean = micros.iter().sum::<f64>() / micros.len() as f64;
         (micros[micros.len() / 2], mean)
     };
-    // Each round's two batches ran back to back, so their ratio is least affected by
-    // changes in the machine's load.
-    let mut ratios: Vec<f64> = facade_times
-        .iter()
-        .zip(&hand_times)
-        .map(|(facade, hand)| facade.as_secs_f64() / hand.as_secs_f64())
-        .collect();
-    ratios.sort_by(f64::total_cmp);
-    let (facade_median, facade_mean) = per_run(&facade_times);
-    let (hand_median, hand_mean) = per_run(&hand_times);
+    // Each round's batches ran back to back, so their ratio is least affected by changes
+    // in the machine's load.
+    let ratios = |side: &[Duration]| {
+        let mut ratios: Vec<f64> = side
+            .iter()
+            .zip(&times[1])
+            .map(|(time, hand)| time.as_secs_f64() / hand.as_secs_f64())
+            .collect();
+        ratios.sort_by(f64::total_cmp);
+        ratios
+    };
+    let [facade_times, hand_times, control_times, generated_times] = &times;
+    let (facade_median, facade_mean) = per_run(facade_times);
+    let (hand_median, hand_mean) = per_run(hand_times);
+    let (control_median, control_mean) = per_run(control_times);
+    let (generated_median, generated_mean) = per_run(generated_times);
     println!(
-        "Phase 1: {batches} rounds of {batch} sequential sync Enrich Company runs per side, \
-         alternating which side goes first"
+        "Phase 1: {rounds} rounds of {batch} sequential sync Enrich Company runs per side, \
+         in a new random order each round"
     );
     println!("  facade       median {facade_median:8.1} us/run, mean {facade_mean:8.1} us/run");
     println!("  hand-written median {hand_median:8.1} us/run, mean {hand_mean:8.1} us/run");
+    println!("  control      median {control_median:8.1} us/run, mean {control_mean:8.1} us/run");
     println!(
-        "  facade / hand-written: median of per-round ratios {:.3} (quartiles {:.3} to \
-         {:.3}), ratio of means {:.3}; target at most 1.05",
-        ratios[ratios.len() / 2],
-        ratios[ratios.len() / 4],
-        ratios[ratios.len() * 3 / 4],
-        facade_mean / hand_mean
+        "  generated    median {generated_median:8.1} us/run, mean {generated_mean:8.1} us/run"
     );
+    for (name, side, mean, note) in [
+        (
+            "facade   ",
+            facade_times,
+            facade_mean,
+            "; target at most 1.05",
+        ),
+        (
+            "generated",
+            generated_times,
+            generated_mean,
+            " (the layer the facade wraps)",
+        ),
+        (
+            "control  ",
+            control_times,
+            control_mean,
+            " (equal code: the noise)",
+        ),
+    ] {
+        let ratios = ratios(side);
+        println!(
+            "  {name} / hand-written: median of per-round ratios {:.3} (quartiles {:.3} to \
+             {:.3}), ratio of means {:.3}{note}",
+            ratios[ratios.len() / 2],
+            ratios[ratios.len() / 4],
+            ratios[ratios.len() * 3 / 4],
+            mean / hand_mean,
+        );
+    }
     mock.shutdown().await;
     Ok(())
+}
+
+/// One side of the synchronous comparison.
+enum Side {
+    Facade(Client),
+    HandWritten(HandWritten),
+    Generated(octave_client::Client),
+}
+
+impl Side {
+    /// Sends `count` sequential runs of `input` and returns the time they took.
+    async fn batch(
+        &self,
+        input: &<EnrichCompany as Agent>::Input,
+        count: usize,
+    ) -> BenchResult<Duration> {
+        let started = Instant::now();
+        match self {
+            Side::Facade(client) => {
+                for _ in 0..count {
+                    let output =
+                        octave::RunBuilder::<EnrichCompany>::from_input(client, input.clone())
+                            .run()
+                            .await?;
+                    std::hint::black_box(output);
+                }
+            }
+            Side::HandWritten(hand) => {
+                for _ in 0..count {
+                    std::hint::black_box(hand.run(input).await?);
+                }
+            }
+            Side::Generated(api) => {
+                for _ in 0..count {
+                    let external_id = format!("{:032x}", rand::random::<u128>());
+                    let response = api
+                        .run_enrich_company_agent(Some(&external_id), None, input)
+                        .await
+                        .map_err(|error| error.to_string())?;
+                    std::hint::black_box(response.into_inner());
+                }
+            }
+        }
+        Ok(started.elapsed())
+    }
 }
 
 async fn bulk_throughput() -> BenchResult<()> {
     let runs = setting("FACADE_BENCH_BULK_RUNS", 10_000);
     let concurrency = setting("FACADE_BENCH_CONCURRENCY", 256);
+    if runs == 0 {
+        return Ok(());
+    }
     let mock = MockProcess::spawn()?;
     let client = Client::builder()
         .api_key(octave_mock::DEFAULT_API_KEY)

@@ -348,6 +348,14 @@ mod tests {
     }
 
     #[test]
+    fn api_key_accepts_borrowed_string() {
+        let key = String::from("secret-key-123");
+        let builder = Client::builder().api_key(&key);
+        assert!(!format!("{builder:?}").contains("secret-key-123"));
+        assert!(Client::new(&key).is_ok());
+    }
+
+    #[test]
     fn connect_timeout_with_own_client_rejected() {
         let error = Client::builder()
             .api_key("key")

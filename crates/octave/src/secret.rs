@@ -56,3 +56,9 @@ impl From<&str> for ApiKey {
         ApiKey::new(key)
     }
 }
+
+impl From<&String> for ApiKey {
+    fn from(key: &String) -> Self {
+        ApiKey::new(key)
+    }
+}

@@ -56,6 +56,9 @@ pub(crate) mod sealed {
             Output = std::result::Result<ResponseValue<Self::Response>, ClientError>,
         > + Send
         + 'a;
+
+        /// Returns the `_metadata.requestId` and `found` of a response.
+        fn response_summary(response: &Self::Response) -> (Option<&str>, bool);
     }
 }
 

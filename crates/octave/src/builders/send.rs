@@ -10,8 +10,6 @@ use octave_types::agents::{
     Sequence,
 };
 use reqwest::StatusCode;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tracing::Instrument;
 
@@ -39,6 +37,10 @@ macro_rules! run_endpoints {
                 + 'a {
                     api.$method(Some(external_request_id), request_source, input)
                 }
+
+                fn response_summary(response: &Self::Response) -> (Option<&str>, bool) {
+                    (response.metadata.request_id.as_deref(), response.found)
+                }
             }
         )*
     };
@@ -56,23 +58,42 @@ run_endpoints! {
 }
 
 /// Output of a synchronous run.
-pub(crate) enum SyncReply<O> {
-    /// The response matched the agent's documented response type.
-    Typed(RunOutput<O>),
+pub(crate) enum SyncReply<A: SupportedAgent> {
+    /// The response matched the agent's documented response type. It stays in the box the
+    /// transport decoded it into until the caller takes the output, so that the large
+    /// typed body is copied out once.
+    Typed {
+        response: Box<A::Response>,
+        external_request_id: String,
+    },
     /// The response did not match it, for example because `found` was missing, and was
     /// read leniently with `data` left as JSON.
     Lenient(RunOutput<Value>),
 }
 
-impl<O: Serialize + DeserializeOwned> SyncReply<O> {
+impl<A: SupportedAgent> SyncReply<A> {
+    /// Returns the request id and `found` of the response, for the run's span.
+    fn summary(&self) -> (Option<&str>, bool) {
+        match self {
+            SyncReply::Typed { response, .. } => A::response_summary(response),
+            SyncReply::Lenient(output) => (output.request_id.as_deref(), output.found),
+        }
+    }
+
     /// Returns the output in the agent's type.
     ///
     /// # Errors
     ///
     /// [`Error::UndecodableBody`] when leniently read `data` does not fit the type.
-    pub(crate) fn into_typed(self) -> Result<RunOutput<O>> {
+    pub(crate) fn into_typed(self) -> Result<RunOutput<A::Output>> {
         match self {
-            SyncReply::Typed(output) => Ok(output),
+            SyncReply::Typed {
+                response,
+                external_request_id,
+            } => Ok(RunOutput::from_parts(
+                A::split_response(*response),
+                Some(external_request_id),
+            )),
             SyncReply::Lenient(output) => output.decode(),
         }
     }
@@ -85,7 +106,7 @@ impl<O: Serialize + DeserializeOwned> SyncReply<O> {
     /// the generated output types never cause.
     pub(crate) fn into_json(self) -> Result<RunOutput<Value>> {
         match self {
-            SyncReply::Typed(output) => output.try_map(|data| {
+            SyncReply::Typed { .. } => self.into_typed()?.try_map(|data| {
                 serde_json::to_value(&data)
                     .map_err(|source| undecodable(StatusCode::OK, b"", source))
             }),
@@ -94,11 +115,15 @@ impl<O: Serialize + DeserializeOwned> SyncReply<O> {
     }
 }
 
-/// Returns the caller's external request id, or a random 128-bit hex one.
+/// Returns the caller's external request id, checked, or a random 128-bit hex one.
 pub(super) fn external_request_id(explicit: Option<String>) -> Result<String> {
-    let id = explicit.unwrap_or_else(|| format!("{:032x}", rand::random::<u128>()));
-    check_external_request_id(&id)?;
-    Ok(id)
+    match explicit {
+        Some(id) => {
+            check_external_request_id(&id)?;
+            Ok(id)
+        }
+        None => Ok(format!("{:032x}", rand::random::<u128>())),
+    }
 }
 
 /// Runs agent `A` synchronously with `input`, which the caller has checked.
@@ -106,7 +131,7 @@ pub(crate) async fn run_sync<A: SupportedAgent>(
     client: &Client,
     input: &A::Input,
     external_request_id: Option<String>,
-) -> Result<SyncReply<A::Output>> {
+) -> Result<SyncReply<A>> {
     let external_id = self::external_request_id(external_request_id)?;
     let span = tracing::info_span!(
         "octave.run",
@@ -115,7 +140,7 @@ pub(crate) async fn run_sync<A: SupportedAgent>(
         external_request_id = %external_id,
         request_id = tracing::field::Empty,
     );
-    async {
+    async move {
         let transport = client.transport();
         let api = transport.api();
         let source = transport.request_source();
@@ -130,19 +155,16 @@ pub(crate) async fn run_sync<A: SupportedAgent>(
             .await?;
 
         let reply = match decoded {
-            Decoded::Typed(response) => SyncReply::Typed(RunOutput::from_parts(
-                A::split_response(response),
-                Some(external_id.clone()),
-            )),
+            Decoded::Typed(response) => SyncReply::Typed {
+                response,
+                external_request_id: external_id,
+            },
             Decoded::Fallback(envelope) => {
                 tracing::debug!("response does not match the documented envelope; read leniently");
-                SyncReply::Lenient(envelope.into_output(None, Some(external_id.clone())))
+                SyncReply::Lenient(envelope.into_output(None, Some(external_id)))
             }
         };
-        let (request_id, found) = match &reply {
-            SyncReply::Typed(output) => (output.request_id.as_deref(), output.found),
-            SyncReply::Lenient(output) => (output.request_id.as_deref(), output.found),
-        };
+        let (request_id, found) = reply.summary();
         if let Some(request_id) = request_id {
             tracing::Span::current().record("request_id", request_id);
         }

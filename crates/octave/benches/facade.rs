@@ -117,7 +117,7 @@ impl HandWritten {
 }
 
 async fn sync_overhead() -> BenchResult<()> {
-    let rounds = setting("FACADE_BENCH_SYNC_BATCHES", 40);
+    let rounds = setting("FACADE_BENCH_SYNC_BATCHES", 200);
     let batch = setting("FACADE_BENCH_BATCH", 100);
     if rounds == 0 || batch == 0 {
         return Ok(());

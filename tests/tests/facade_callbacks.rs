@@ -140,6 +140,38 @@ async fn submit_and_wait_uses_receiver() {
 }
 
 #[tokio::test]
+async fn attached_receiver_comes_before_client_default() {
+    let mock = start_mock_with(MockConfig {
+        run_duration: Duration::from_millis(30),
+        ..MockConfig::default()
+    })
+    .await;
+    let client = builder_for(&mock)
+        .callback_url("http://127.0.0.1:9/fallback")
+        .build()
+        .expect("client builds");
+    let receiver = CallbackReceiver::builder()
+        .bind("127.0.0.1:0")
+        .await
+        .expect("receiver binds");
+    receiver.attach(&client);
+
+    let outcome = client
+        .qualify_company(
+            seeded_agent_id(AgentKind::QualifyCompany),
+            CompanyIdentifier::domain("example.com"),
+        )
+        .submit_and_wait(None, callback_wait())
+        .await
+        .expect("wait succeeds");
+
+    assert!(outcome.is_succeeded(), "{outcome:?}");
+    assert_eq!(receiver.stats().verified, 1);
+    assert_eq!(mock.stats().status_polls, 0);
+    receiver.shutdown().await;
+}
+
+#[tokio::test]
 async fn lost_callback_recovered_by_polling() {
     let faults = Faults {
         drop_callbacks: true,
@@ -381,6 +413,86 @@ async fn base_path_routes_callbacks() {
 }
 
 #[tokio::test]
+async fn base_path_with_route_syntax_is_plain_text() {
+    let http = reqwest::Client::new();
+    for base in [
+        "https://hooks.example.com/:param",
+        "https://hooks.example.com/*rest",
+        "https://hooks.example.com/{token}",
+    ] {
+        let receiver = CallbackReceiver::bind("127.0.0.1:0", base)
+            .await
+            .expect(base);
+        let url = receiver.callback_url();
+        // `{` and `}` are percent-encoded in the URL; the other characters stay as given.
+        assert!(url.starts_with(receiver.public_base_url()), "{url}");
+        let path = url.strip_prefix("https://hooks.example.com").expect("path");
+        receiver.register_run(&url, "run_1");
+        let body = json!({"requestId": "run_1", "status": "succeeded", "result": {}});
+
+        let local = format!("http://{}{path}", receiver.local_addr());
+        let response = http.post(&local).json(&body).send().await.expect("POST");
+        assert_eq!(response.status(), 200, "{local}");
+        let stats = stats_when(&receiver, |stats| stats.verified == 1).await;
+        assert_eq!(stats.verified, 1, "{base}");
+        receiver.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn only_posts_to_callback_paths_are_served() {
+    let receiver = CallbackReceiver::bind("127.0.0.1:0", "https://hooks.example.com/base")
+        .await
+        .expect("receiver binds");
+    let url = receiver.callback_url();
+    let token = url.rsplit('/').next().expect("token");
+    let local = |path: &str| format!("http://{}{path}", receiver.local_addr());
+    let http = reqwest::Client::new();
+
+    let get = http
+        .get(local(&format!("/base/octave/callbacks/{token}")))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(get.status(), 405);
+    assert_eq!(get.headers()["allow"], "POST");
+    for path in [
+        "/",
+        "/base",
+        "/octave/callbacks/",
+        "/other/octave/callbacks/abc",
+        "/octave/callbacks/abc/extra",
+    ] {
+        let response = http
+            .post(local(path))
+            .body("{}")
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(response.status(), 404, "{path}");
+    }
+    assert_eq!(receiver.stats().received, 0);
+    receiver.shutdown().await;
+}
+
+#[tokio::test]
+async fn public_url_with_credentials_rejected_without_echoing_them() {
+    let error = CallbackReceiver::bind("127.0.0.1:0", "https://hook:s3cret@hooks.example.com")
+        .await
+        .expect_err("credentials in the public URL");
+    assert!(
+        matches!(&error, Error::Config { setting, .. } if setting == "public_base_url"),
+        "{error:?}"
+    );
+    let text = error.to_string();
+    assert!(
+        !text.contains("s3cret") && !text.contains("hook:"),
+        "{text}"
+    );
+    assert!(text.contains("user name or password"), "{text}");
+}
+
+#[tokio::test]
 async fn invalid_public_url_rejected() {
     for url in [
         "ftp://hooks.example.com",
@@ -416,5 +528,6 @@ async fn shutdown_stops_handing_out_urls() {
         matches!(&error, Error::InvalidInput { field, .. } if field == "callbackUrl"),
         "{error:?}"
     );
+    assert!(error.to_string().contains("shut down"), "{error}");
     assert_eq!(mock.stats().runs_created, 0);
 }

@@ -283,6 +283,11 @@ async fn catalogue_inputs_checked() {
     let handle = RunHandle::<EnrichCompany>::from_request_id(&client, "");
     assert_eq!(invalid_field(handle.status().await), "requestId");
     assert_eq!(invalid_field(handle.wait(quick_wait()).await), "requestId");
+    let message = handle.status().await.expect_err("blank").to_string();
+    assert!(
+        message.contains("request id that submit returned"),
+        "{message}"
+    );
     assert_nothing_sent(&mock);
 }
 

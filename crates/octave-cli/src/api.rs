@@ -57,7 +57,7 @@ pub fn classify(error: &Error) -> ErrorClass {
         Error::InvalidInput { .. } => ErrorClass::Invalid,
         Error::Config { .. } => ErrorClass::Auth,
         Error::DeadlineExceeded { .. } => ErrorClass::TimedOut,
-        Error::RunFailed { .. } => ErrorClass::Rejected,
+        Error::RunFailed { .. } | Error::OutputMismatch { .. } => ErrorClass::Rejected,
         _ => match error.status().map(|status| status.as_u16()) {
             Some(401 | 403) => ErrorClass::Auth,
             _ if error.is_retryable() => ErrorClass::Unavailable,

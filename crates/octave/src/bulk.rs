@@ -4,8 +4,9 @@
 //! Inputs are pulled from the caller's stream only when a slot is free, and only the runs in
 //! flight have state, so memory does not grow with the number of inputs. Each submit first
 //! retries HTTP 429 under the client's [`RetryPolicy`](crate::RetryPolicy). A submit that
-//! still ends in 429 pauses every slot for the `Retry-After` delay and halves the number of
-//! runs in flight. Each accepted submit then adds back a fraction of a slot (additive
+//! still ends in 429 pauses every slot for the `Retry-After` delay (1 s without one, at most
+//! the policy's [`max_retry_after`](crate::RetryPolicy::max_retry_after)) and halves the
+//! number of runs in flight. Each accepted submit then adds back a fraction of a slot (additive
 //! increase, multiplicative decrease). A run waits for its callback when a
 //! [`CallbackReceiver`](crate::callbacks::CallbackReceiver) is attached to the client, and
 //! polls otherwise.
@@ -224,9 +225,10 @@ impl<A: SupportedAgent> Bulk<A> {
         let source = self.client.completion_source();
         let default_url = self.client.inner.callback_url.clone();
         if self.callback_url.is_none() && source.is_none() && default_url.is_none() {
-            return Err(no_callback_url());
+            return Err(no_callback_url(false));
         }
 
+        let max_pause = self.client.transport().retry_policy().retry_after_cap();
         let shared = Shared {
             client: self.client,
             source,
@@ -236,7 +238,7 @@ impl<A: SupportedAgent> Bulk<A> {
             poll_options: self.poll_options,
             callback_options: self.callback_options,
             max_rate_limit_retries: self.max_rate_limit_retries,
-            throttle: Throttle::new(self.concurrency),
+            throttle: Throttle::new(self.concurrency, max_pause),
             counters: Counters::default(),
         };
         Ok(BulkStream {
@@ -397,12 +399,18 @@ fn check_batch_id(batch_id: &str) -> Result<()> {
     Ok(())
 }
 
-fn no_callback_url() -> Error {
-    Error::invalid_input(
-        "callbackUrl",
+/// The error for a bulk run without a callback URL. `receiver_closed` is true when the
+/// attached callback receiver has been shut down.
+fn no_callback_url(receiver_closed: bool) -> Error {
+    let message = if receiver_closed {
+        "the callback receiver attached to the client is shut down and there is no other \
+         callback URL: attach a running CallbackReceiver, or set Bulk::callback_url or \
+         ClientBuilder::callback_url"
+    } else {
         "a bulk run needs a callback URL: attach a CallbackReceiver to the client, or set \
-         Bulk::callback_url or ClientBuilder::callback_url",
-    )
+         Bulk::callback_url or ClientBuilder::callback_url"
+    };
+    Error::invalid_input("callbackUrl", message)
 }
 
 #[cfg(test)]

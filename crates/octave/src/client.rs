@@ -179,7 +179,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Sets the time allowed to open a connection. Default: 10 s. Cannot be combined with
+    /// Sets the time allowed to open a connection; zero is rejected by
+    /// [`build`](ClientBuilder::build). Default: 10 s. Cannot be combined with
     /// [`http_client`](ClientBuilder::http_client): set it on that client instead.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
@@ -187,7 +188,8 @@ impl ClientBuilder {
     }
 
     /// Sets the time allowed for one request, from connecting until the whole response
-    /// body has arrived. Default: 180 s, because synchronous agent runs can take minutes.
+    /// body has arrived; zero is rejected by [`build`](ClientBuilder::build). Default:
+    /// 180 s, because synchronous agent runs can take minutes.
     pub fn request_timeout(mut self, timeout: Duration) -> Self {
         self.request_timeout = Some(Some(timeout));
         self
@@ -226,8 +228,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Sets the callback URL that `submit_and_wait` uses when the caller passes none.
-    /// Octave POSTs the result of each run there.
+    /// Sets the callback URL that `submit_and_wait` and [`Bulk`](crate::Bulk) use when the
+    /// caller passes none and no running callback receiver is attached. Octave POSTs the
+    /// result of each run there.
     pub fn callback_url(mut self, url: impl Into<String>) -> Self {
         self.callback_url = Some(url.into());
         self
@@ -251,10 +254,24 @@ impl ClientBuilder {
             header_value("request_source", source)?;
         }
         if let Some(url) = &self.callback_url {
-            check_callback_url(url)
-                .map_err(|error| Error::config("callback_url", error.to_string()))?;
+            check_callback_url(url).map_err(|error| match error {
+                Error::InvalidInput { message, .. } => Error::config("callback_url", message),
+                other => other,
+            })?;
         }
 
+        for (setting, timeout) in [
+            ("request_timeout", self.request_timeout.flatten()),
+            ("connect_timeout", self.connect_timeout),
+        ] {
+            if timeout == Some(Duration::ZERO) {
+                return Err(Error::config(
+                    setting,
+                    "is zero, so every request would time out; pass a positive duration (or \
+                     call no_request_timeout to wait without a limit)",
+                ));
+            }
+        }
         let timeout = self
             .request_timeout
             .unwrap_or(Some(DEFAULT_REQUEST_TIMEOUT));
@@ -345,6 +362,68 @@ mod tests {
         assert!(text.contains("[redacted]"), "{text}");
         let builder = Client::builder().api_key("secret-key-123");
         assert!(!format!("{builder:?}").contains("secret-key-123"));
+    }
+
+    #[test]
+    fn zero_timeouts_rejected() {
+        for (builder, setting) in [
+            (
+                Client::builder().request_timeout(Duration::ZERO),
+                "request_timeout",
+            ),
+            (
+                Client::builder().connect_timeout(Duration::ZERO),
+                "connect_timeout",
+            ),
+        ] {
+            let error = builder
+                .api_key("key")
+                .base_url("http://127.0.0.1:1")
+                .build()
+                .expect_err("zero timeout");
+            assert!(
+                matches!(&error, Error::Config { setting: named, .. } if named == setting),
+                "{error:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn api_key_whitespace_is_trimmed() {
+        let client = Client::builder()
+            .api_key("key-123\n")
+            .base_url("http://127.0.0.1:1")
+            .build()
+            .expect("a trailing newline is dropped");
+        assert!(format!("{client:?}").contains("[redacted]"));
+    }
+
+    #[test]
+    fn base_url_query_not_echoed() {
+        let error = Client::builder()
+            .api_key("key")
+            .base_url("http://127.0.0.1:9/?api_key=sk_live_secret")
+            .build()
+            .expect_err("query");
+        let text = error.to_string();
+        assert!(!text.contains("sk_live_secret"), "{text}");
+        assert!(text.contains("query"), "{text}");
+    }
+
+    #[test]
+    fn default_callback_url_error_names_setting_once() {
+        let error = Client::builder()
+            .api_key("key")
+            .base_url("http://127.0.0.1:1")
+            .callback_url("ftp://example.com/cb")
+            .build()
+            .expect_err("ftp callback");
+        let text = error.to_string();
+        assert!(
+            text.starts_with("invalid client configuration of callback_url: `ftp"),
+            "{text}"
+        );
+        assert!(!text.contains("invalid input"), "{text}");
     }
 
     #[test]

@@ -31,7 +31,9 @@ pub(crate) fn resolve_api_key(explicit: Option<ApiKey>, env: Option<String>) -> 
             "the key passed to ClientBuilder::api_key is blank; pass the workspace's key from \
              the Octave dashboard (Settings > API Keys)",
         )),
-        (Some(key), _) => Ok(key),
+        // Surrounding whitespace, such as the newline of a key read from a file, is
+        // dropped here as it is from OCTAVE_API_KEY.
+        (Some(key), _) => Ok(ApiKey::new(key.expose_secret().trim())),
         (None, Some(key)) if key.trim().is_empty() => Err(Error::config(
             API_KEY_ENV,
             "is set but blank; set it to the workspace's key from the Octave dashboard \
@@ -79,9 +81,16 @@ pub(crate) fn resolve_base_url(explicit: Option<String>, env: Option<String>) ->
         ));
     }
     if url.query().is_some() || url.fragment().is_some() {
+        // The query is not shown: it may hold a key.
+        let mut shown = url.clone();
+        shown.set_query(None);
+        shown.set_fragment(None);
         return Err(Error::config(
             setting,
-            format!("`{trimmed}` has a query or fragment; give only scheme, host, port and path"),
+            format!(
+                "`{shown}` has a query or fragment (not shown here); give only scheme, host, \
+                 port and path"
+            ),
         ));
     }
     if !url.username().is_empty() || url.password().is_some() {

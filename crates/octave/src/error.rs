@@ -85,6 +85,21 @@ pub enum Error {
         source: serde_json::Error,
     },
 
+    /// A run's output does not fit the agent's output type, for example because the service
+    /// changed the type of a field. The output is kept as JSON.
+    #[error("{}", describe_output_mismatch(request_id.as_deref(), path, source))]
+    OutputMismatch {
+        /// The run's request id, when known.
+        request_id: Option<String>,
+        /// Path of the first field that does not fit, such as `score` or `people[2].email`.
+        path: String,
+        /// The output as the service sent it.
+        output: Box<serde_json::Value>,
+        /// The decoding error.
+        #[source]
+        source: serde_json::Error,
+    },
+
     /// An asynchronous run finished with an error.
     #[error("run {request_id} failed: {message}")]
     RunFailed {
@@ -140,6 +155,7 @@ impl Error {
             Error::RunFailed { request_id, .. } | Error::DeadlineExceeded { request_id, .. } => {
                 Some(request_id)
             }
+            Error::OutputMismatch { request_id, .. } => request_id.as_deref(),
             _ => None,
         }
     }
@@ -178,8 +194,19 @@ impl Error {
     }
 }
 
+/// Maximum number of characters of a service's message shown in an error's text; the
+/// field keeps the whole message.
+const SHOWN_MESSAGE_CHARS: usize = 300;
+
 fn describe_api_error(status: StatusCode, message: &str, request_id: Option<&str>) -> String {
-    let mut text = format!("Octave API returned HTTP {status}: {message}");
+    let mut text = format!("Octave API returned HTTP {status}: ");
+    match message.char_indices().nth(SHOWN_MESSAGE_CHARS) {
+        Some((end, _)) => text.push_str(&format!(
+            "{}… (cut; the whole message is in the error's `message` field)",
+            &message[..end]
+        )),
+        None => text.push_str(message),
+    }
     if let Some(request_id) = request_id {
         text.push_str(&format!(" (request id {request_id})"));
     }
@@ -236,6 +263,24 @@ fn describe_transport(operation: &str, source: &reqwest::Error) -> String {
     }
 }
 
+fn describe_output_mismatch(
+    request_id: Option<&str>,
+    path: &str,
+    source: &serde_json::Error,
+) -> String {
+    let run = request_id.map_or_else(|| "the run".to_owned(), |id| format!("run {id}"));
+    let field = if path.is_empty() || path == "." {
+        "the output as a whole".to_owned()
+    } else {
+        format!("field `{path}`")
+    };
+    format!(
+        "the output of {run} does not fit the agent's output type at {field}: {source}. The \
+         service may have changed its output; the JSON is kept in the error's `output` field, \
+         and regenerating the SDK from the current API description picks up the change"
+    )
+}
+
 fn describe_undecodable(status: StatusCode, body_start: &str) -> String {
     if body_start.is_empty() {
         format!("HTTP {status} response has an empty body where JSON was expected")
@@ -244,5 +289,33 @@ fn describe_undecodable(status: StatusCode, body_start: &str) -> String {
             "HTTP {status} response is not the JSON expected; the body starts with \
              {body_start:?}. A proxy in front of the service may have sent it"
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_error_text_cuts_long_message() {
+        let message = "é".repeat(5_000);
+        let error = Error::Api {
+            status: StatusCode::UNAUTHORIZED,
+            message: message.clone(),
+            request_id: Some("req_1".to_owned()),
+            retry_after: None,
+        };
+        let text = error.to_string();
+        assert!(
+            text.chars().count() < 500,
+            "{} characters",
+            text.chars().count()
+        );
+        assert!(text.contains("(request id req_1)"), "{text}");
+        assert!(text.contains("the whole message is in the error's `message` field"));
+        let Error::Api { message: kept, .. } = &error else {
+            unreachable!()
+        };
+        assert_eq!(kept, &message);
     }
 }

@@ -13,7 +13,7 @@ use crate::client::Client;
 use crate::error::Result;
 use crate::output::output_from_result;
 use crate::transport::{Call, Operation};
-use crate::validate::check_id;
+use crate::validate::check_request_id;
 use crate::wait::{LoopEnd, StatusSource, WaitOptions, WaitOutcome, poll_until_finished};
 
 /// Handle of an asynchronous run of agent `A`.
@@ -101,7 +101,8 @@ impl<A: SupportedAgent> RunHandle<A> {
     ///
     /// A failed run and a passed deadline are [`WaitOutcome`]s, not errors. Errors are a
     /// blank request id, a poll failing with an error that retrying cannot fix (such as
-    /// HTTP 401 or 404), and an output that does not decode into `A::Output`.
+    /// HTTP 401 or 404, or a 2xx reply that stays unreadable), and an output that does not
+    /// decode into `A::Output` ([`Error::OutputMismatch`](crate::Error::OutputMismatch)).
     pub async fn wait(&self, options: WaitOptions) -> Result<WaitOutcome<A::Output>> {
         match self.core.wait(&options).await? {
             WaitOutcome::Succeeded(output) => Ok(WaitOutcome::Succeeded(output.decode()?)),
@@ -212,7 +213,7 @@ struct HandleCore {
 
 impl HandleCore {
     async fn status(&self) -> Result<AsyncAgentRunStatus> {
-        check_id("requestId", &self.request_id)?;
+        check_request_id(&self.request_id)?;
         let span = tracing::info_span!(
             "octave.status",
             agent.kind = %self.kind,
@@ -224,7 +225,7 @@ impl HandleCore {
     }
 
     async fn wait(&self, options: &WaitOptions) -> Result<WaitOutcome<Value>> {
-        check_id("requestId", &self.request_id)?;
+        check_request_id(&self.request_id)?;
         let span = tracing::info_span!(
             "octave.wait",
             agent.kind = %self.kind,

@@ -99,8 +99,9 @@
 //! Input checks fail with [`Error::InvalidInput`] naming the JSON field. Answers of the
 //! service become [`Error::Api`] (with the status, message and `_metadata.requestId`),
 //! [`Error::RateLimited`] or [`Error::UndecodableBody`] (with the start of a body that is
-//! not the JSON expected, such as a proxy's HTML page). [`Error::is_retryable`] tells
-//! whether sending the same read again may help.
+//! not the JSON expected, such as a proxy's HTML page). A run output that does not fit the
+//! agent's output type is [`Error::OutputMismatch`], which names the field and keeps the
+//! JSON. [`Error::is_retryable`] returns whether sending the same read again may help.
 
 mod builders;
 mod bulk;

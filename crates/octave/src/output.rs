@@ -1,12 +1,10 @@
 //! The result of a finished run, from a synchronous response or a status poll.
 
-use reqwest::StatusCode;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::error::Result;
-use crate::transport::undecodable;
+use crate::error::{Error, Result};
 use octave_types::{AgentResponseParts, Metadata};
 
 /// Output of a finished agent run, with the metadata the service sent along.
@@ -72,7 +70,7 @@ impl RunOutput<Value> {
     pub(crate) fn decode<O: DeserializeOwned>(self) -> Result<RunOutput<O>> {
         let output = match self.output {
             None | Some(Value::Null) => None,
-            Some(value) => Some(decode_value(value)?),
+            Some(value) => Some(decode_value(value, self.request_id.as_deref())?),
         };
         Ok(RunOutput {
             output,
@@ -150,22 +148,23 @@ fn is_envelope(value: &Value) -> bool {
             && (fields.contains_key("_metadata") || fields.contains_key("found")))
 }
 
-/// Decodes an agent output, reporting the path of the first field that does not fit.
-fn decode_value<O: DeserializeOwned>(value: Value) -> Result<O> {
-    let text = value.to_string();
-    let mut deserializer = serde_json::Deserializer::from_str(&text);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+/// Decodes an agent output, reporting the path of the first field that does not fit and
+/// keeping the output in the error.
+fn decode_value<O: DeserializeOwned>(value: Value, request_id: Option<&str>) -> Result<O> {
+    serde_path_to_error::deserialize(&value).map_err(|error| {
         let path = error.path().to_string();
-        let source = error.into_inner();
-        tracing::debug!(path = %path, error = %source, "agent output does not match its type");
-        undecodable(StatusCode::OK, text.as_bytes(), source)
+        Error::OutputMismatch {
+            request_id: request_id.map(str::to_owned),
+            path,
+            output: Box::new(value.clone()),
+            source: error.into_inner(),
+        }
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::Error;
     use octave_types::QualifyCompanyAgentOutput;
     use serde_json::json;
 
@@ -201,11 +200,30 @@ mod tests {
     }
 
     #[test]
-    fn mistyped_output_is_undecodable() {
-        let output = output_from_result(json!({"score": "high"}), "r", None);
+    fn mistyped_output_names_field_and_keeps_output() {
+        let output = output_from_result(json!({"score": "high"}), "asyncReqID_7", None);
         let error = output
             .decode::<QualifyCompanyAgentOutput>()
             .expect_err("score must be a number");
-        assert!(matches!(error, Error::UndecodableBody { .. }), "{error:?}");
+        let Error::OutputMismatch {
+            request_id,
+            path,
+            output,
+            ..
+        } = &error
+        else {
+            panic!("expected OutputMismatch, got {error:?}");
+        };
+        assert_eq!(request_id.as_deref(), Some("asyncReqID_7"));
+        assert_eq!(path, "score");
+        assert_eq!(**output, json!({"score": "high"}));
+        let text = error.to_string();
+        assert!(
+            text.contains("field `score`") && text.contains("asyncReqID_7"),
+            "{text}"
+        );
+        assert!(!text.contains("proxy"), "{text}");
+        assert_eq!(error.request_id(), Some("asyncReqID_7"));
+        assert!(!error.is_retryable());
     }
 }

@@ -85,7 +85,7 @@ impl RetryPolicy {
     /// Sets the longest delay taken from a `Retry-After` header; longer requests are cut to
     /// this. Default: 60 s.
     pub fn max_retry_after(mut self, delay: Duration) -> Self {
-        self.max_retry_after = delay;
+        self.max_retry_after = delay.min(crate::wait::MAX_DURATION);
         self
     }
 
@@ -99,6 +99,11 @@ impl RetryPolicy {
     }
 
     /// Returns the number of attempts per request.
+    /// Returns the longest delay taken from a `Retry-After` header.
+    pub(crate) fn retry_after_cap(&self) -> Duration {
+        self.max_retry_after
+    }
+
     pub(crate) fn attempts(&self) -> u32 {
         self.max_attempts
     }

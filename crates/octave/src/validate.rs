@@ -23,6 +23,18 @@ pub(crate) fn check_id(field: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
+/// Checks the request id of a handle rebuilt from storage.
+pub(crate) fn check_request_id(value: &str) -> Result<()> {
+    if value.trim().is_empty() {
+        return Err(Error::invalid_input(
+            "requestId",
+            "is blank; pass the request id that submit returned (RunHandle::request_id), as \
+             it was stored",
+        ));
+    }
+    Ok(())
+}
+
 /// Checks that an optional field, when set, is not blank.
 pub(crate) fn check_not_blank(field: &str, value: Option<&String>) -> Result<()> {
     match value {
@@ -121,12 +133,34 @@ pub(crate) fn check_callback_url(value: &str) -> Result<()> {
             format!("`{value}` has leading or trailing whitespace; remove it"),
         ));
     }
+    // The URL is sent as given, so it must already be in the form the url crate would
+    // produce: the parser would quietly repair a backslash, a missing `//` or a control
+    // character, but Octave gets the text.
+    if let Some(bad) = value
+        .chars()
+        .find(|c| c.is_control() || c.is_whitespace() || *c == '\\')
+    {
+        return Err(Error::invalid_input(
+            "callbackUrl",
+            format!("`{}` contains {bad:?}; {fix}", value.escape_debug()),
+        ));
+    }
     let url = url::Url::parse(value).map_err(|error| {
         Error::invalid_input(
             "callbackUrl",
             format!("`{value}` is not an absolute URL ({error}); {fix}"),
         )
     })?;
+    let scheme_end = url.scheme().len();
+    if !value
+        .get(scheme_end..)
+        .is_some_and(|rest| rest.starts_with("://"))
+    {
+        return Err(Error::invalid_input(
+            "callbackUrl",
+            format!("`{value}` does not start with `{}://`; {fix}", url.scheme()),
+        ));
+    }
     if !matches!(url.scheme(), "http" | "https") {
         return Err(Error::invalid_input(
             "callbackUrl",
@@ -145,7 +179,7 @@ pub(crate) fn check_callback_url(value: &str) -> Result<()> {
         return Err(Error::invalid_input(
             "callbackUrl",
             "the URL contains a user name or password, which would be sent to the service; \
-             put a secret in the path instead, or use the callback receiver's per-run URLs",
+             put a secret in the path instead",
         ));
     }
     Ok(())
@@ -235,6 +269,7 @@ mod tests {
     fn callback_url_checks() {
         assert!(check_callback_url("https://example.com/cb").is_ok());
         assert!(check_callback_url("http://127.0.0.1:9/cb").is_ok());
+        assert!(check_callback_url("HTTPS://Example.com/cb?run=1").is_ok());
         for bad in [
             "/relative",
             "example.com/cb",
@@ -243,6 +278,12 @@ mod tests {
             " https://example.com/cb ",
             "http:///x",
             "https://user:secret@example.com/cb",
+            "http:\\\\example.com\\cb",
+            "http:example.com/cb",
+            "https:/example.com/cb",
+            "https://exa\nmple.com/cb",
+            "https://example.com/\0cb",
+            "https://example.com/a b",
         ] {
             assert_eq!(field_of(check_callback_url(bad)), "callbackUrl", "{bad}");
         }

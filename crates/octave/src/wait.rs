@@ -27,7 +27,7 @@ use tokio::sync::oneshot;
 use tokio::time::{Instant, sleep_until, timeout_at};
 use tracing::Instrument;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::output::RunOutput;
 use crate::retry::random_duration;
 
@@ -40,6 +40,10 @@ const DEFAULT_MAX_INTERVAL: Duration = Duration::from_secs(10);
 /// Maximum time between the last poll and the deadline. A wait shorter than 10 s uses a
 /// tenth of its length instead.
 const FINAL_POLL_LEAD: Duration = Duration::from_secs(1);
+
+/// Shortest time between polls; a shorter minimum interval counts as this, so that the
+/// backoff grows from it instead of polling in a tight loop.
+const MIN_POLL_INTERVAL: Duration = Duration::from_millis(10);
 
 /// Maximum duration [`WaitOptions`] and the callback receiver keep: about 100 years. Longer
 /// values are cut to it, so adding one to the current instant cannot overflow.
@@ -75,10 +79,10 @@ impl WaitOptions {
         }
     }
 
-    /// Sets the time before the first poll and the shortest time between polls.
-    /// Default: 5 s.
+    /// Sets the time before the first poll and the shortest time between polls. Values
+    /// below 10 ms count as 10 ms. Default: 5 s.
     pub fn min_interval(mut self, interval: Duration) -> Self {
-        self.min_interval = interval.min(MAX_DURATION);
+        self.min_interval = interval.clamp(MIN_POLL_INTERVAL, MAX_DURATION);
         self
     }
 
@@ -230,7 +234,9 @@ pub(crate) enum LoopEnd {
 /// passes.
 ///
 /// A poll that still fails with a retryable error after the client's own retries is logged,
-/// and the wait goes on. Any other error ends the wait.
+/// and the wait goes on. Any other error ends the wait, and so does a 2xx reply that stays
+/// unreadable after those retries: it will not read differently on the next poll, and
+/// waiting on would hide it behind the deadline.
 pub(crate) async fn poll_until_finished<S: StatusSource + Sync>(
     source: &S,
     request_id: &str,
@@ -269,7 +275,7 @@ pub(crate) async fn poll_until_finished<S: StatusSource + Sync>(
                 }
                 tracing::debug!(request_id, poll = polls, state = ?state, "run not finished");
             }
-            Ok(Err(error)) if error.is_retryable() => {
+            Ok(Err(error)) if error.is_retryable() && !is_unreadable_success(&error) => {
                 tracing::warn!(request_id, poll = polls, error = %error, "status poll failed; waiting for the next poll");
             }
             Ok(Err(error)) => return Err(error),
@@ -283,6 +289,11 @@ pub(crate) async fn poll_until_finished<S: StatusSource + Sync>(
         }
         next_poll = (Instant::now() + options.interval_after(polls)).min(last_poll_at);
     }
+}
+
+/// Tells a 2xx response whose body is not the documented JSON, such as a proxy's login page.
+fn is_unreadable_success(error: &Error) -> bool {
+    matches!(error, Error::UndecodableBody { status, .. } if status.is_success())
 }
 
 /// Sleeps until `next_poll`, or until a callback signal calls for a poll or ends the wait.

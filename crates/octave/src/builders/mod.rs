@@ -190,8 +190,10 @@ impl<A: SupportedAgent> RunBuilder<A> {
 
     /// Starts an asynchronous run and waits for it.
     ///
-    /// Without a `callback_url`, the client's default ([`ClientBuilder::callback_url`](crate::ClientBuilder::callback_url))
-    /// is used; the endpoint requires one.
+    /// Without a `callback_url`, a fresh URL from the attached
+    /// [`CallbackReceiver`](crate::callbacks::CallbackReceiver) is used, else the client's
+    /// default ([`ClientBuilder::callback_url`](crate::ClientBuilder::callback_url)); the
+    /// endpoint requires one.
     ///
     /// # Errors
     ///
@@ -208,20 +210,35 @@ impl<A: SupportedAgent> RunBuilder<A> {
     }
 }
 
-/// Picks the callback URL: the caller's, else the client's default, else the one a
-/// callback receiver offers.
+/// Picks the callback URL: the caller's, else a fresh one from the attached callback
+/// receiver, else the client's default. [`Bulk`](crate::Bulk) picks in the same order.
 pub(crate) fn resolve_callback_url(client: &Client, explicit: Option<&str>) -> Result<String> {
-    explicit
-        .map(str::to_owned)
-        .or_else(|| client.inner.callback_url.clone())
-        .or_else(|| client.completion_source()?.callback_url())
-        .ok_or_else(|| {
-            Error::invalid_input(
-                "callbackUrl",
-                "no callback URL given and the client has no default; the asynchronous endpoint \
-                 requires one, so pass it here or set ClientBuilder::callback_url",
-            )
-        })
+    if let Some(url) = explicit {
+        return Ok(url.to_owned());
+    }
+    let source = client.completion_source();
+    if let Some(url) = source.as_ref().and_then(|source| source.callback_url()) {
+        return Ok(url);
+    }
+    if let Some(url) = &client.inner.callback_url {
+        return Ok(url.clone());
+    }
+    Err(missing_callback_url(source.is_some()))
+}
+
+/// The error for a run that needs a callback URL and has none. `receiver_closed` is true
+/// when a callback receiver is attached but shut down.
+pub(crate) fn missing_callback_url(receiver_closed: bool) -> Error {
+    let message = if receiver_closed {
+        "no callback URL given, and the callback receiver attached to the client is shut \
+         down; attach a running CallbackReceiver, pass a callback URL, or set \
+         ClientBuilder::callback_url"
+    } else {
+        "no callback URL given and the client has no default; the asynchronous endpoint \
+         requires one, so pass it here, attach a CallbackReceiver, or set \
+         ClientBuilder::callback_url"
+    };
+    Error::invalid_input("callbackUrl", message)
 }
 
 /// Defines `Option` setters on a builder: `name: field = Type`, each with its doc comment.

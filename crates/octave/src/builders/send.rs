@@ -84,7 +84,7 @@ impl<A: SupportedAgent> SyncReply<A> {
     ///
     /// # Errors
     ///
-    /// [`Error::UndecodableBody`] when leniently read `data` does not fit the type.
+    /// [`Error::OutputMismatch`] when leniently read `data` does not fit the type.
     pub(crate) fn into_typed(self) -> Result<RunOutput<A::Output>> {
         match self {
             SyncReply::Typed {

@@ -103,7 +103,7 @@ async fn execute<A: SupportedAgent>(
     input: A::Input,
 ) -> (Option<String>, Result<RunOutput<A::Output>>) {
     let Some(target) = shared.callback_target() else {
-        return (None, Err(no_callback_url()));
+        return (None, Err(no_callback_url(shared.source.is_some())));
     };
     let handle = match submit::<A>(shared, external_request_id, input, &target.url).await {
         Ok(handle) => handle,

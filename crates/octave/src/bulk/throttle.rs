@@ -14,6 +14,8 @@ const DEFAULT_RATE_LIMIT_PAUSE: Duration = Duration::from_secs(1);
 /// that every submit keeps after HTTP 429.
 pub(super) struct Throttle {
     max: usize,
+    /// Longest pause, whatever the `Retry-After` header requests: the retry policy's cap.
+    max_pause: Duration,
     state: Mutex<ThrottleState>,
 }
 
@@ -26,9 +28,10 @@ struct ThrottleState {
 }
 
 impl Throttle {
-    pub(super) fn new(max: usize) -> Self {
+    pub(super) fn new(max: usize, max_pause: Duration) -> Self {
         Throttle {
             max,
+            max_pause,
             state: Mutex::new(ThrottleState {
                 window: max as f64,
                 pause_started: None,
@@ -63,7 +66,9 @@ impl Throttle {
         retry_after: Option<Duration>,
         sent_at: Instant,
     ) -> Duration {
-        let pause = retry_after.unwrap_or(DEFAULT_RATE_LIMIT_PAUSE);
+        let pause = retry_after
+            .unwrap_or(DEFAULT_RATE_LIMIT_PAUSE)
+            .min(self.max_pause);
         let now = Instant::now();
         let mut state = self.lock();
         if state
@@ -75,7 +80,10 @@ impl Throttle {
 
         state.window = (state.window / 2.0).max(1.0);
         state.pause_started = Some(now);
-        state.pause_until = Some(now + pause);
+        state.pause_until = Some(
+            now.checked_add(pause)
+                .unwrap_or_else(|| now + crate::wait::MAX_DURATION),
+        );
         state.pause = pause;
         tracing::info!(
             concurrency_limit = state.window as usize,
@@ -96,7 +104,8 @@ impl Throttle {
                     _ => return,
                 }
             };
-            sleep_until(until + random_duration(Duration::ZERO, pause / 4)).await;
+            let spread = random_duration(Duration::ZERO, pause / 4);
+            sleep_until(until.checked_add(spread).unwrap_or(until)).await;
         }
     }
 }
@@ -107,7 +116,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn throttle_halves_once_per_pause() {
-        let throttle = Throttle::new(32);
+        let throttle = Throttle::new(32, MAX_PAUSE);
         assert_eq!(throttle.limit(), 32);
         let sent_at = Instant::now();
         throttle.on_rate_limited(Some(Duration::from_secs(1)), sent_at);
@@ -121,7 +130,7 @@ mod tests {
 
     #[test]
     fn throttle_grows_back_slowly() {
-        let throttle = Throttle::new(8);
+        let throttle = Throttle::new(8, MAX_PAUSE);
         throttle.on_rate_limited(None, Instant::now());
         assert_eq!(throttle.limit(), 4);
         // About one window of accepted submits adds one slot: 4 + 1/4 + 1/4.25 + ... > 5.
@@ -137,14 +146,26 @@ mod tests {
 
     #[test]
     fn throttle_keeps_one_slot() {
-        let throttle = Throttle::new(1);
+        let throttle = Throttle::new(1, MAX_PAUSE);
         throttle.on_rate_limited(None, Instant::now());
         assert_eq!(throttle.limit(), 1);
     }
 
+    const MAX_PAUSE: Duration = Duration::from_secs(60);
+
+    #[tokio::test(start_paused = true)]
+    async fn throttle_pause_is_capped() {
+        let throttle = Throttle::new(4, Duration::from_millis(100));
+        let started = Instant::now();
+        let pause = throttle.on_rate_limited(Some(Duration::from_secs(u64::MAX)), started);
+        assert_eq!(pause, Duration::from_millis(100));
+        throttle.wait_turn().await;
+        assert!(started.elapsed() <= Duration::from_millis(125));
+    }
+
     #[tokio::test(start_paused = true)]
     async fn throttle_pause_honours_retry_after() {
-        let throttle = Throttle::new(4);
+        let throttle = Throttle::new(4, MAX_PAUSE);
         let started = Instant::now();
         throttle.on_rate_limited(Some(Duration::from_secs(3)), started);
         throttle.wait_turn().await;

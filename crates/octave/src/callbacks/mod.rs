@@ -75,8 +75,8 @@ pub use receiver::{CallbackReceiver, CallbackReceiverBuilder, ReceiverStats};
 ///
 /// # Errors
 ///
-/// [`Error::UndecodableBody`](crate::Error::UndecodableBody) when the output does not fit
-/// `A::Output`; the error names the first field that does not fit.
+/// [`Error::OutputMismatch`](crate::Error::OutputMismatch) when the output does not fit
+/// `A::Output`; the error names the first field that does not fit and keeps the output.
 pub fn run_output<A: Agent>(event: &CallbackEvent) -> Result<Option<RunOutput<A::Output>>> {
     if !matches!(event.state, RunState::Succeeded(_)) {
         return Ok(None);

@@ -8,9 +8,11 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::StatusCode;
-use axum::routing::post;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::header::ALLOW;
+use axum::http::{HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
 use tokio::net::{TcpListener, ToSocketAddrs};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -31,8 +33,8 @@ const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 /// Time [`CallbackReceiver::shutdown`] waits for open connections before closing them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
-/// Path under the public base URL where callback URLs live.
-const CALLBACK_PATH: &str = "/octave/callbacks/{token}";
+/// Path under the public base URL where callback URLs live, followed by the token.
+const CALLBACK_PREFIX: &str = "/octave/callbacks/";
 
 /// HTTP server that receives the callbacks of asynchronous runs and ends their waits.
 ///
@@ -176,13 +178,16 @@ impl CallbackReceiverBuilder {
             self.token_ttl,
             self.finished_ttl,
         ));
-        let mut router = Router::new().route(CALLBACK_PATH, post(receive));
-        if !base_path.is_empty() {
-            router = router.route(&format!("{base_path}{CALLBACK_PATH}"), post(receive));
-        }
-        let router = router
+        // Every path reaches `receive`, which matches it against the callback paths itself:
+        // the base path is the caller's text, not a route pattern.
+        let served = Arc::new(Served {
+            registry: Arc::clone(&registry),
+            base_path,
+        });
+        let router = Router::new()
+            .route("/{*path}", any(receive))
             .layer(DefaultBodyLimit::max(self.max_body_bytes))
-            .with_state(Arc::clone(&registry));
+            .with_state(served);
 
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {
@@ -348,17 +353,51 @@ impl Drop for CallbackReceiver {
     }
 }
 
-/// Responds 200 at once and handles the body on its own task.
+/// State of the receiver's HTTP handler.
+struct Served {
+    registry: Arc<Registry>,
+    /// Path of the public base URL without a trailing slash; empty for none.
+    base_path: String,
+}
+
+impl Served {
+    /// Returns the token of a callback path: `{base path}/octave/callbacks/{token}`, or the
+    /// same without the base path, as a proxy that strips it forwards it.
+    fn token_of<'a>(&self, path: &'a str) -> Option<&'a str> {
+        let token = path
+            .strip_prefix(self.base_path.as_str())
+            .and_then(|rest| rest.strip_prefix(CALLBACK_PREFIX))
+            .or_else(|| path.strip_prefix(CALLBACK_PREFIX))?;
+        (!token.is_empty() && !token.contains('/')).then_some(token)
+    }
+}
+
+/// Responds 200 at once to a POST to a callback path and handles the body on its own task.
+/// Other methods on a callback path get 405, and other paths 404.
 async fn receive(
-    State(registry): State<Arc<Registry>>,
-    Path(token): Path<String>,
+    State(served): State<Arc<Served>>,
+    method: Method,
+    uri: Uri,
     body: Bytes,
-) -> StatusCode {
-    registry.counters.received.fetch_add(1, Ordering::Relaxed);
+) -> Response {
+    let Some(token) = served.token_of(uri.path()) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    if method != Method::POST {
+        let allow = [(ALLOW, HeaderValue::from_static("POST"))];
+        return (StatusCode::METHOD_NOT_ALLOWED, allow).into_response();
+    }
+    served
+        .registry
+        .counters
+        .received
+        .fetch_add(1, Ordering::Relaxed);
+    let registry = Arc::clone(&served.registry);
+    let token = token.to_owned();
     tokio::spawn(async move {
         registry.accept(&token, &body);
     });
-    StatusCode::OK
+    StatusCode::OK.into_response()
 }
 
 /// Checks the public base URL and returns it without a trailing slash, with its path.
@@ -382,6 +421,20 @@ fn check_public_base_url(raw: &str) -> Result<(String, String)> {
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(invalid("has a query or fragment".to_owned()));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        let mut shown = url.clone();
+        // The url crate refuses these only for URLs without a host, checked above.
+        let _ = shown.set_username("");
+        let _ = shown.set_password(None);
+        return Err(Error::config(
+            "public_base_url",
+            format!(
+                "`{shown}` with a user name or password is not allowed: Octave would send them \
+                 with every callback; pass the URL without them (each callback URL already \
+                 carries an unguessable token)"
+            ),
+        ));
     }
     let text = url.as_str().trim_end_matches('/').to_owned();
     let path = url.path().trim_end_matches('/').to_owned();

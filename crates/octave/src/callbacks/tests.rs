@@ -29,7 +29,11 @@ fn run_output_reports_mistyped_field() {
     let body = br#"{"requestId": "run_1", "status": "succeeded", "result": {"score": "high"}}"#;
     let event = decode_callback(body).expect("decodes");
     let error = run_output::<QualifyCompany>(&event).expect_err("score is not a number");
-    assert!(matches!(error, Error::UndecodableBody { .. }), "{error:?}");
+    assert!(
+        matches!(&error, Error::OutputMismatch { path, request_id, .. }
+            if path == "score" && request_id.as_deref() == Some("run_1")),
+        "{error:?}"
+    );
 }
 
 #[test]

@@ -201,8 +201,9 @@ async fn envelope_without_found_reads_leniently() {
 }
 
 #[tokio::test]
-async fn mistyped_output_is_undecodable() {
-    let body = json!({"_metadata": {}, "found": true, "data": {"score": "high"}});
+async fn mistyped_output_names_the_field() {
+    let body =
+        json!({"_metadata": {"requestId": "req_5"}, "found": true, "data": {"score": "high"}});
     let server = TestServer::start(vec![Canned::json(200, body)]).await;
     let client = client_for(&server);
 
@@ -213,7 +214,10 @@ async fn mistyped_output_is_undecodable() {
         .expect_err("score must be a number");
 
     assert!(
-        matches!(&error, Error::UndecodableBody { status, .. } if *status == StatusCode::OK),
+        matches!(&error, Error::OutputMismatch { path, request_id, output, .. }
+            if path == "score"
+                && request_id.as_deref() == Some("req_5")
+                && output["score"] == "high"),
         "{error:?}"
     );
     assert_eq!(
@@ -413,4 +417,33 @@ async fn own_client_wrong_key_rejected() {
 
     assert_eq!(error.status(), Some(StatusCode::UNAUTHORIZED));
     mock.shutdown().await;
+}
+
+#[tokio::test]
+async fn html_200_status_ends_wait_with_the_error() {
+    let login_page = "<html><body>Sign in to continue</body></html>";
+    let server = TestServer::start(vec![Canned::new(200, "text/html", login_page)]).await;
+    let client = client_for(&server);
+    let handle =
+        crate::RunHandle::<octave_types::agents::EnrichCompany>::from_request_id(&client, "r1");
+    let options = crate::WaitOptions::new(Duration::from_secs(30))
+        .min_interval(Duration::from_millis(20))
+        .max_interval(Duration::from_millis(20));
+
+    let started = Instant::now();
+    let error = handle
+        .wait(options)
+        .await
+        .expect_err("a login page every time");
+
+    let Error::UndecodableBody {
+        status, body_start, ..
+    } = &error
+    else {
+        panic!("expected UndecodableBody, got {error:?}");
+    };
+    assert_eq!(*status, StatusCode::OK);
+    assert!(body_start.contains("Sign in"), "{body_start:?}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(server.requests().len(), 4, "one poll, sent four times");
 }

@@ -224,6 +224,24 @@ async fn permanent_poll_error_ends_wait() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn unreadable_success_ends_wait() {
+    let html = b"<html><body>Sign in to continue</body></html>";
+    let parse_error = serde_json::from_slice::<Value>(html).expect_err("not JSON");
+    let unreadable = crate::transport::undecodable(StatusCode::OK, html, parse_error);
+    let source = ScriptedSource::new(vec![Err(unreadable)]);
+
+    let error = poll_until_finished(&source, "r", &fixed_interval(60, 5), None)
+        .await
+        .expect_err("an unreadable 200 ends the wait");
+
+    assert!(
+        matches!(&error, Error::UndecodableBody { body_start, .. } if body_start.contains("Sign in")),
+        "{error:?}"
+    );
+    assert_eq!(source.poll_times().len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
 async fn hanging_poll_stops_at_deadline() {
     let mut source = ScriptedSource::new(Vec::new());
     source.hang = true;
@@ -320,4 +338,22 @@ fn into_result_maps_outcomes() {
     };
     let error = late.into_result().expect_err("deadline");
     assert!(matches!(error, Error::DeadlineExceeded { polls: 2, .. }));
+}
+
+#[tokio::test(start_paused = true)]
+async fn zero_min_interval_still_backs_off() {
+    let source = ScriptedSource::new(Vec::new());
+    let options = WaitOptions::new(Duration::from_millis(500))
+        .min_interval(Duration::ZERO)
+        .max_interval(Duration::from_secs(10));
+
+    let end = poll_until_finished(&source, "r", &options, None)
+        .await
+        .expect("no error");
+
+    assert!(matches!(end, LoopEnd::DeadlineExceeded { .. }), "{end:?}");
+    let times = source.poll_times();
+    // About 6 polls are typical; a tight loop made hundreds.
+    assert!(times.len() <= 15, "{} polls: {times:?}", times.len());
+    assert!(times[0] >= Duration::from_millis(10), "{times:?}");
 }

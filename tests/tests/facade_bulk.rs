@@ -6,11 +6,11 @@ mod facade_common;
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use facade_common::{CALLBACK_URL, builder_for, start_mock_with};
 use futures::{Stream, StreamExt};
-use octave::agents::QualifyCompany;
+use octave::agents::{EnrichCompany, QualifyCompany};
 use octave::callbacks::CallbackReceiver;
 use octave::types::QualifyCompanyAgentInput;
 use octave::{AgentKind, BulkItem, Client, CompanyIdentifier, Error, RetryPolicy, WaitOptions};
@@ -226,15 +226,117 @@ async fn bulk_batch_id_deduplicates() {
 
     assert_every_index_once(&first, 20);
     for (before, after) in first.iter().zip(&again) {
-        assert_eq!(
-            before.external_request_id,
-            format!("batch-7-{}", before.index)
-        );
+        let prefix = format!("batch-7-{}-", before.index);
+        let fingerprint = before
+            .external_request_id
+            .strip_prefix(&prefix)
+            .unwrap_or_else(|| panic!("{}", before.external_request_id));
+        assert_eq!(fingerprint.len(), 16, "{}", before.external_request_id);
         assert_eq!(before.external_request_id, after.external_request_id);
         assert_eq!(before.request_id, after.request_id);
     }
     assert_eq!(mock.stats().runs_created, 20);
     assert_eq!(mock.stats().duplicates_avoided, 20);
+    receiver.shutdown().await;
+}
+
+#[tokio::test]
+async fn bulk_rerun_after_restart_polls_at_once() {
+    let (mock, client, receiver) =
+        with_receiver(mock_config(Duration::from_millis(5), Faults::default())).await;
+    let first: Vec<_> = client
+        .bulk::<QualifyCompany>()
+        .batch_id("restart")
+        .run(inputs(&client, 5))
+        .expect("bulk run starts")
+        .collect()
+        .await;
+    assert_every_index_once(&first, 5);
+    receiver.shutdown().await;
+
+    // A new client and receiver, as after a restart: the service deduplicates the submits
+    // and sends no new callbacks, so the waits must not sit until their first poll (60 s).
+    let client = builder_for(&mock).build().expect("client builds");
+    let receiver = CallbackReceiver::builder()
+        .bind("127.0.0.1:0")
+        .await
+        .expect("receiver binds");
+    receiver.attach(&client);
+    let started = Instant::now();
+    let again: Vec<_> = client
+        .bulk::<QualifyCompany>()
+        .batch_id("restart")
+        .run(inputs(&client, 5))
+        .expect("bulk run starts")
+        .collect()
+        .await;
+
+    assert_every_index_once(&again, 5);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    let first_runs: HashSet<_> = first.iter().map(|item| item.request_id.clone()).collect();
+    let again_runs: HashSet<_> = again.iter().map(|item| item.request_id.clone()).collect();
+    assert_eq!(first_runs, again_runs);
+    assert_eq!(mock.stats().runs_created, 5);
+    receiver.shutdown().await;
+}
+
+#[tokio::test]
+async fn bulk_batch_id_changed_inputs_get_new_runs() {
+    let (mock, client, receiver) =
+        with_receiver(mock_config(Duration::from_millis(5), Faults::default())).await;
+    let first: Vec<_> = client
+        .bulk::<QualifyCompany>()
+        .batch_id("nightly")
+        .run(inputs(&client, 3))
+        .expect("bulk run starts")
+        .collect()
+        .await;
+    assert_every_index_once(&first, 3);
+
+    // The same batch id and indices with other inputs, and with another agent.
+    let changed: Vec<_> = (10..13)
+        .map(|index| company_input(&client, index))
+        .collect();
+    let second: Vec<_> = client
+        .bulk::<QualifyCompany>()
+        .batch_id("nightly")
+        .run(futures::stream::iter(changed))
+        .expect("bulk run starts")
+        .collect()
+        .await;
+    let enrich: Vec<_> = (0..3)
+        .map(|index| {
+            client
+                .enrich_company(
+                    seeded_agent_id(AgentKind::EnrichCompany),
+                    CompanyIdentifier::domain(format!("company-{index}.example.com")),
+                )
+                .into_input()
+        })
+        .collect();
+    let third: Vec<_> = client
+        .bulk::<EnrichCompany>()
+        .batch_id("nightly")
+        .run(futures::stream::iter(enrich))
+        .expect("bulk run starts")
+        .collect()
+        .await;
+
+    let first_runs: HashSet<_> = first.iter().map(|item| item.request_id.clone()).collect();
+    for item in &second {
+        assert!(item.result.is_ok(), "{:?}", item.result);
+        assert!(!first_runs.contains(&item.request_id), "{item:?}");
+    }
+    for item in &third {
+        assert!(item.result.is_ok(), "{:?}", item.result);
+        assert!(!first_runs.contains(&item.request_id), "{item:?}");
+    }
+    assert_eq!(mock.stats().runs_created, 9);
+    assert_eq!(mock.stats().duplicates_avoided, 0);
     receiver.shutdown().await;
 }
 

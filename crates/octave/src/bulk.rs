@@ -51,7 +51,8 @@ const CALLBACK_FALLBACK_MAX_INTERVAL: Duration = Duration::from_secs(300);
 /// Default number of times one submit is sent again after HTTP 429.
 const DEFAULT_RATE_LIMIT_RETRIES: u32 = 8;
 
-/// Maximum length of a batch id, so that `{batch id}-{index}` stays a short header value.
+/// Maximum length of a batch id, so that `{batch id}-{index}-{fingerprint}` stays a short
+/// header value.
 const MAX_BATCH_ID_LEN: usize = 128;
 
 impl Client {
@@ -152,9 +153,11 @@ impl<A: SupportedAgent> Bulk<A> {
     }
 
     /// Names the batch, so that input `i` is submitted with the `x-external-request-id`
-    /// `{batch_id}-{i}`. Running the same batch again then sends the same ids, which a
-    /// service that deduplicates on them uses to return the earlier runs. Without a batch id
-    /// each input gets a random id. At most 128 visible ASCII characters.
+    /// `{batch_id}-{i}-{fingerprint}`, where the fingerprint is a hash of the agent kind
+    /// and the input. Running the same batch again with the same inputs then sends the same
+    /// ids, which a service that deduplicates on them uses to return the earlier runs. An
+    /// input that changed, or another agent, gets a new id and a new run. Without a batch
+    /// id each input gets a random id. At most 128 visible ASCII characters.
     pub fn batch_id(mut self, batch_id: impl Into<String>) -> Self {
         self.batch_id = Some(batch_id.into());
         self

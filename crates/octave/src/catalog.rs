@@ -149,7 +149,12 @@ impl Client {
     ///
     /// Paging starts at the query's offset and advances by the length of each page while
     /// the service reports `hasNext` (or, without it, while `total` is not reached). An
-    /// empty page ends the stream.
+    /// empty page ends the stream, and so does a page that repeats the one before it, as
+    /// from a service that ignores `offset`.
+    ///
+    /// NOTE: with `include_experiments`, a page can hold more items than `limit`. The API
+    /// reference does not say whether `offset` then counts the experiments too; this stream
+    /// assumes it does, as other clients of the API do.
     ///
     /// ```no_run
     /// # async fn example(client: octave::Client) -> octave::Result<()> {
@@ -169,14 +174,23 @@ impl Client {
     ) -> impl Stream<Item = Result<AgentSummary>> + Send + 'static {
         let start = query.offset.unwrap_or(0);
         let pages = stream::try_unfold(
-            (self.clone(), query, Some(start)),
-            |(client, query, offset)| async move {
+            (self.clone(), query, Some(start), None),
+            |(client, query, offset, previous_ids)| async move {
                 let Some(offset) = offset else {
                     return Ok(None);
                 };
                 let page = client.list_agents(query.clone().offset_i64(offset)).await?;
+                let ids: Vec<Option<String>> =
+                    page.data.iter().map(|agent| agent.o_id.clone()).collect();
+                if previous_ids.as_ref() == Some(&ids) {
+                    tracing::warn!(
+                        offset,
+                        "the service returned the previous page again; stopping the listing"
+                    );
+                    return Ok(None);
+                }
                 let next = next_offset(offset, &page);
-                Ok(Some((page.data, (client, query, next))))
+                Ok(Some((page.data, (client, query, next, Some(ids)))))
             },
         );
         pages

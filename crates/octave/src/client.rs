@@ -260,17 +260,18 @@ impl ClientBuilder {
             })?;
         }
 
-        for (setting, timeout) in [
-            ("request_timeout", self.request_timeout.flatten()),
-            ("connect_timeout", self.connect_timeout),
-        ] {
-            if timeout == Some(Duration::ZERO) {
-                return Err(Error::config(
-                    setting,
-                    "is zero, so every request would time out; pass a positive duration (or \
-                     call no_request_timeout to wait without a limit)",
-                ));
-            }
+        if self.request_timeout.flatten() == Some(Duration::ZERO) {
+            return Err(Error::config(
+                "request_timeout",
+                "is zero, so every request would time out; pass a positive duration, or call \
+                 no_request_timeout to wait without a limit",
+            ));
+        }
+        if self.connect_timeout == Some(Duration::ZERO) {
+            return Err(Error::config(
+                "connect_timeout",
+                "is zero, so no connection could open; pass a positive duration",
+            ));
         }
         let timeout = self
             .request_timeout

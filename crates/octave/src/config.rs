@@ -5,6 +5,7 @@ use reqwest::header::HeaderValue;
 use crate::client::{API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL};
 use crate::error::{Error, Result};
 use crate::secret::ApiKey;
+use crate::validate::shown_url;
 
 /// Returns an environment variable's value; `None` when it is unset or not Unicode.
 pub(crate) fn read_env(name: &str) -> Option<String> {
@@ -48,20 +49,31 @@ pub(crate) fn resolve_api_key(explicit: Option<ApiKey>, env: Option<String>) -> 
     }
 }
 
-/// Picks and checks the base URL: the explicit one, else the environment's (a blank value
-/// counts as unset), else [`DEFAULT_BASE_URL`]. Returns it without a trailing slash.
+/// Picks and checks the base URL: the explicit one, else the environment's, else
+/// [`DEFAULT_BASE_URL`]. Returns it without a trailing slash. A variable that is set but
+/// blank is an error rather than a reason to reach the production service.
 pub(crate) fn resolve_base_url(explicit: Option<String>, env: Option<String>) -> Result<String> {
     let (setting, value) = match (explicit, env) {
         (Some(value), _) => ("base_url", value),
-        (None, Some(value)) if !value.trim().is_empty() => (BASE_URL_ENV, value),
-        (None, _) => ("base_url", DEFAULT_BASE_URL.to_owned()),
+        (None, Some(value)) if value.trim().is_empty() => {
+            return Err(Error::config(
+                BASE_URL_ENV,
+                format!(
+                    "is set but blank; set it to the API's URL, or unset it to use \
+                     {DEFAULT_BASE_URL}"
+                ),
+            ));
+        }
+        (None, Some(value)) => (BASE_URL_ENV, value),
+        (None, None) => ("base_url", DEFAULT_BASE_URL.to_owned()),
     };
     let trimmed = value.trim();
+    let shown = shown_url(trimmed);
     let url = url::Url::parse(trimmed).map_err(|error| {
         Error::config(
             setting,
             format!(
-                "`{trimmed}` is not an absolute URL ({error}); use one such as {DEFAULT_BASE_URL}"
+                "`{shown}` is not an absolute URL ({error}); use one such as {DEFAULT_BASE_URL}"
             ),
         )
     })?;
@@ -69,7 +81,7 @@ pub(crate) fn resolve_base_url(explicit: Option<String>, env: Option<String>) ->
         return Err(Error::config(
             setting,
             format!(
-                "`{trimmed}` uses the scheme `{}`; use http or https",
+                "`{shown}` uses the scheme `{}`; use http or https",
                 url.scheme()
             ),
         ));
@@ -77,14 +89,10 @@ pub(crate) fn resolve_base_url(explicit: Option<String>, env: Option<String>) ->
     if url.host_str().is_none_or(str::is_empty) {
         return Err(Error::config(
             setting,
-            format!("`{trimmed}` has no host; use a URL such as {DEFAULT_BASE_URL}"),
+            format!("`{shown}` has no host; use a URL such as {DEFAULT_BASE_URL}"),
         ));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        // The query is not shown: it may hold a key.
-        let mut shown = url.clone();
-        shown.set_query(None);
-        shown.set_fragment(None);
         return Err(Error::config(
             setting,
             format!(
@@ -147,10 +155,11 @@ mod tests {
             resolve_base_url(None, None).expect("default"),
             DEFAULT_BASE_URL
         );
-        assert_eq!(
-            resolve_base_url(None, Some(" ".into())).expect("blank env"),
-            DEFAULT_BASE_URL
-        );
+        for blank in ["", " ", "\n"] {
+            let error = resolve_base_url(None, Some(blank.into())).expect_err("blank env");
+            assert_eq!(config_setting(&error), "OCTAVE_BASE_URL");
+            assert!(error.to_string().contains("set but blank"), "{error}");
+        }
         assert_eq!(
             resolve_base_url(None, Some("http://127.0.0.1:9000/".into())).expect("env"),
             "http://127.0.0.1:9000"
@@ -173,6 +182,17 @@ mod tests {
             let error = resolve_base_url(Some(value.into()), None).expect_err(value);
             assert_eq!(config_setting(&error), "base_url");
             assert!(error.to_string().contains(expected), "{value}: {error}");
+        }
+        for value in [
+            "127.0.0.1:9/?api_key=sk_secret",
+            "localhost:9/?api_key=sk_secret",
+            "ftp://127.0.0.1:9/?api_key=sk_secret",
+            "http:///?api_key=sk_secret",
+            "ftp://x:sk_secret@127.0.0.1:9",
+            "https://x:sk_secret@app.octavehq.com",
+        ] {
+            let error = resolve_base_url(Some(value.into()), None).expect_err(value);
+            assert!(!error.to_string().contains("sk_secret"), "{value}: {error}");
         }
         let error = resolve_base_url(None, Some("nope".into())).expect_err("env");
         assert_eq!(config_setting(&error), "OCTAVE_BASE_URL");

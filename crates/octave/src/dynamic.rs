@@ -9,7 +9,7 @@ use octave_types::agents::{
 };
 use serde_json::Value;
 
-use crate::builders::{SupportedAgent, run_sync, submit_async};
+use crate::builders::{SupportedAgent, bind_to_receiver, run_sync, submit_async};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::handle::DynamicRunHandle;
@@ -99,9 +99,10 @@ impl Client {
         check_callback_url(callback_url)?;
         with_agent!(kind, A => {
             let input = decode_input::<A>(input)?;
-            let (request_id, external_id) =
+            let submitted =
                 submit_async::<A>(self, &input, callback_url, external_request_id).await?;
-            Ok(DynamicRunHandle::new(self.clone(), kind, request_id, Some(external_id)))
+            bind_to_receiver(self, callback_url, &submitted);
+            Ok(DynamicRunHandle::submitted(self.clone(), kind, submitted))
         })
     }
 }

@@ -101,7 +101,7 @@ pub enum Error {
     },
 
     /// An asynchronous run finished with an error.
-    #[error("run {request_id} failed: {message}")]
+    #[error("run {request_id} failed: {}", shown_message(message))]
     RunFailed {
         /// The run's request id.
         request_id: String,
@@ -198,15 +198,24 @@ impl Error {
 /// field keeps the whole message.
 const SHOWN_MESSAGE_CHARS: usize = 300;
 
-fn describe_api_error(status: StatusCode, message: &str, request_id: Option<&str>) -> String {
-    let mut text = format!("Octave API returned HTTP {status}: ");
+/// Returns a service's message as shown in an error's text: cut after
+/// [`SHOWN_MESSAGE_CHARS`] characters.
+fn shown_message(message: &str) -> std::borrow::Cow<'_, str> {
     match message.char_indices().nth(SHOWN_MESSAGE_CHARS) {
-        Some((end, _)) => text.push_str(&format!(
+        Some((end, _)) => format!(
             "{}… (cut; the whole message is in the error's `message` field)",
             &message[..end]
-        )),
-        None => text.push_str(message),
+        )
+        .into(),
+        None => message.into(),
     }
+}
+
+fn describe_api_error(status: StatusCode, message: &str, request_id: Option<&str>) -> String {
+    let mut text = format!(
+        "Octave API returned HTTP {status}: {}",
+        shown_message(message)
+    );
     if let Some(request_id) = request_id {
         text.push_str(&format!(" (request id {request_id})"));
     }
@@ -228,9 +237,12 @@ fn describe_api_error(status: StatusCode, message: &str, request_id: Option<&str
 fn describe_rate_limit(retry_after: Option<Duration>, message: Option<&str>) -> String {
     let mut text = String::from("rate limited by the Octave API (HTTP 429)");
     if let Some(message) = message {
-        text.push_str(&format!(": {message}"));
+        text.push_str(&format!(": {}", shown_message(message)));
     }
     match retry_after {
+        Some(delay) if delay > Duration::from_secs(24 * 3600) => {
+            text.push_str("; the service asked to wait more than a day before retrying");
+        }
         Some(delay) => text.push_str(&format!("; retry after {} s", delay.as_secs_f64())),
         None => text.push_str("; slow down and retry later"),
     }
@@ -317,5 +329,19 @@ mod tests {
             unreachable!()
         };
         assert_eq!(kept, &message);
+
+        let failed = Error::RunFailed {
+            request_id: "r1".to_owned(),
+            message: message.clone(),
+        };
+        assert!(failed.to_string().chars().count() < 500);
+        let limited = Error::RateLimited {
+            retry_after: Some(Duration::from_secs(u64::MAX)),
+            message: Some(message),
+            request_id: None,
+        };
+        let text = limited.to_string();
+        assert!(text.chars().count() < 500, "{text}");
+        assert!(text.contains("more than a day"), "{text}");
     }
 }

@@ -8,7 +8,7 @@ use serde_json::Value;
 use tokio::time::Instant;
 use tracing::Instrument;
 
-use crate::builders::SupportedAgent;
+use crate::builders::{Submitted, SupportedAgent};
 use crate::client::Client;
 use crate::error::Result;
 use crate::output::output_from_result;
@@ -47,27 +47,23 @@ impl<A: SupportedAgent> fmt::Debug for RunHandle<A> {
 }
 
 impl<A: SupportedAgent> RunHandle<A> {
-    /// Rebuilds a handle from a stored request id.
+    /// Rebuilds a handle from a stored request id. Its first wait polls at once, since the
+    /// run may have finished while nothing waited for it.
     ///
     /// The status endpoint does not say which agent a run belongs to, and every output field
     /// is optional, so a request id of another agent's run decodes into a mostly empty
     /// output instead of failing. Store the agent kind beside the request id.
     pub fn from_request_id(client: &Client, request_id: impl Into<String>) -> Self {
-        RunHandle::new(client.clone(), request_id.into(), None)
+        RunHandle {
+            core: HandleCore::rebuilt(client, A::KIND, request_id.into()),
+            agent: PhantomData,
+        }
     }
 
-    pub(crate) fn new(
-        client: Client,
-        request_id: String,
-        external_request_id: Option<String>,
-    ) -> Self {
+    /// Returns the handle of a run that `submit` just started.
+    pub(crate) fn submitted(client: Client, submitted: Submitted) -> Self {
         RunHandle {
-            core: HandleCore {
-                client,
-                kind: A::KIND,
-                request_id,
-                external_request_id,
-            },
+            core: HandleCore::submitted(client, A::KIND, submitted),
             agent: PhantomData,
         }
     }
@@ -141,28 +137,22 @@ impl fmt::Debug for DynamicRunHandle {
 }
 
 impl DynamicRunHandle {
-    /// Rebuilds a handle from a stored agent kind and request id.
+    /// Rebuilds a handle from a stored agent kind and request id. Its first wait polls at
+    /// once, since the run may have finished while nothing waited for it.
     pub fn from_request_id(
         client: &Client,
         kind: AgentKind,
         request_id: impl Into<String>,
     ) -> Self {
-        DynamicRunHandle::new(client.clone(), kind, request_id.into(), None)
+        DynamicRunHandle {
+            core: HandleCore::rebuilt(client, kind, request_id.into()),
+        }
     }
 
-    pub(crate) fn new(
-        client: Client,
-        kind: AgentKind,
-        request_id: String,
-        external_request_id: Option<String>,
-    ) -> Self {
+    /// Returns the handle of a run that `submit_dynamic` just started.
+    pub(crate) fn submitted(client: Client, kind: AgentKind, submitted: Submitted) -> Self {
         DynamicRunHandle {
-            core: HandleCore {
-                client,
-                kind,
-                request_id,
-                external_request_id,
-            },
+            core: HandleCore::submitted(client, kind, submitted),
         }
     }
 
@@ -209,9 +199,32 @@ struct HandleCore {
     kind: AgentKind,
     request_id: String,
     external_request_id: Option<String>,
+    /// The first wait polls at once: the handle was rebuilt, or the submit reply already
+    /// reported the run finished, so no callback may come.
+    poll_at_once: bool,
 }
 
 impl HandleCore {
+    fn rebuilt(client: &Client, kind: AgentKind, request_id: String) -> Self {
+        HandleCore {
+            client: client.clone(),
+            kind,
+            request_id,
+            external_request_id: None,
+            poll_at_once: true,
+        }
+    }
+
+    fn submitted(client: Client, kind: AgentKind, submitted: Submitted) -> Self {
+        HandleCore {
+            client,
+            kind,
+            request_id: submitted.request_id,
+            external_request_id: Some(submitted.external_request_id),
+            poll_at_once: submitted.finished,
+        }
+    }
+
     async fn status(&self) -> Result<AsyncAgentRunStatus> {
         check_request_id(&self.request_id)?;
         let span = tracing::info_span!(
@@ -241,7 +254,12 @@ impl HandleCore {
             client: &self.client,
             request_id: &self.request_id,
         };
-        let end = poll_until_finished(&source, &self.request_id, options, signal)
+        let options = if self.poll_at_once {
+            options.clone().first_poll_at_once()
+        } else {
+            options.clone()
+        };
+        let end = poll_until_finished(&source, &self.request_id, &options, signal)
             .instrument(span)
             .await?;
 

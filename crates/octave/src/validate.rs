@@ -123,14 +123,34 @@ impl PersonFields<'_> {
     }
 }
 
+/// Returns `raw` as it may appear in an error: a user name and password are replaced by
+/// `…@`, and a query or fragment by `?…`, since either may hold a secret. Works on text
+/// that does not parse as a URL too.
+pub(crate) fn shown_url(raw: &str) -> String {
+    let start = raw.find("://").map_or(0, |index| index + 3);
+    let authority_end = raw[start..]
+        .find(['/', '?', '#'])
+        .map_or(raw.len(), |index| start + index);
+    let mut shown = match raw[start..authority_end].rfind('@') {
+        Some(at) => format!("{}…{}", &raw[..start], &raw[start + at..]),
+        None => raw.to_owned(),
+    };
+    if let Some(cut) = shown.find(['?', '#']) {
+        shown.truncate(cut);
+        shown.push_str("?…");
+    }
+    shown
+}
+
 /// Checks a callback URL: an absolute http or https URL with a host.
 pub(crate) fn check_callback_url(value: &str) -> Result<()> {
+    let shown = shown_url(value);
     let fix = "pass an absolute https URL that Octave can reach, such as \
                https://example.com/octave/callback";
     if value.trim() != value {
         return Err(Error::invalid_input(
             "callbackUrl",
-            format!("`{value}` has leading or trailing whitespace; remove it"),
+            format!("`{shown}` has leading or trailing whitespace; remove it"),
         ));
     }
     // The URL is sent as given, so it must already be in the form the url crate would
@@ -142,13 +162,13 @@ pub(crate) fn check_callback_url(value: &str) -> Result<()> {
     {
         return Err(Error::invalid_input(
             "callbackUrl",
-            format!("`{}` contains {bad:?}; {fix}", value.escape_debug()),
+            format!("`{}` contains {bad:?}; {fix}", shown.escape_debug()),
         ));
     }
     let url = url::Url::parse(value).map_err(|error| {
         Error::invalid_input(
             "callbackUrl",
-            format!("`{value}` is not an absolute URL ({error}); {fix}"),
+            format!("`{shown}` is not an absolute URL ({error}); {fix}"),
         )
     })?;
     let scheme_end = url.scheme().len();
@@ -158,13 +178,13 @@ pub(crate) fn check_callback_url(value: &str) -> Result<()> {
     {
         return Err(Error::invalid_input(
             "callbackUrl",
-            format!("`{value}` does not start with `{}://`; {fix}", url.scheme()),
+            format!("`{shown}` does not start with `{}://`; {fix}", url.scheme()),
         ));
     }
     if !matches!(url.scheme(), "http" | "https") {
         return Err(Error::invalid_input(
             "callbackUrl",
-            format!("`{value}` uses the scheme `{}`; {fix}", url.scheme()),
+            format!("`{shown}` uses the scheme `{}`; {fix}", url.scheme()),
         ));
     }
     // The url crate reads `http:///x` as host `x`, so look at the text after the scheme too.
@@ -172,7 +192,7 @@ pub(crate) fn check_callback_url(value: &str) -> Result<()> {
     if url.host_str().is_none_or(str::is_empty) || after_scheme.starts_with('/') {
         return Err(Error::invalid_input(
             "callbackUrl",
-            format!("`{value}` has no host; {fix}"),
+            format!("`{shown}` has no host; {fix}"),
         ));
     }
     if !url.username().is_empty() || url.password().is_some() {
@@ -262,6 +282,25 @@ mod tests {
         match result {
             Err(Error::InvalidInput { field, .. }) => field,
             other => panic!("expected InvalidInput, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn shown_url_hides_credentials_and_query() {
+        let cases = [
+            ("https://example.com/cb", "https://example.com/cb"),
+            (
+                "https://u:pw@example.com/cb?k=1",
+                "https://…@example.com/cb?…",
+            ),
+            ("u:pw@example.com/x", "…@example.com/x"),
+            ("ftp://x:pw@127.0.0.1:9", "ftp://…@127.0.0.1:9"),
+            ("127.0.0.1:9/?api_key=s", "127.0.0.1:9/?…"),
+            ("https://example.com/a@b", "https://example.com/a@b"),
+            ("https://example.com#frag", "https://example.com?…"),
+        ];
+        for (raw, shown) in cases {
+            assert_eq!(shown_url(raw), shown, "{raw}");
         }
     }
 

@@ -66,6 +66,8 @@ pub struct WaitOptions {
     deadline: Duration,
     min_interval: Duration,
     max_interval: Duration,
+    /// Polls at once instead of after the minimum interval; set by handles, not callers.
+    first_poll_at_once: bool,
 }
 
 impl WaitOptions {
@@ -76,6 +78,7 @@ impl WaitOptions {
             deadline: deadline.min(MAX_DURATION),
             min_interval: DEFAULT_MIN_INTERVAL,
             max_interval: DEFAULT_MAX_INTERVAL,
+            first_poll_at_once: false,
         }
     }
 
@@ -90,6 +93,12 @@ impl WaitOptions {
     /// minimum. Default: 10 s.
     pub fn max_interval(mut self, interval: Duration) -> Self {
         self.max_interval = interval.min(MAX_DURATION);
+        self
+    }
+
+    /// Makes the first poll at once, for a run that may already have finished.
+    pub(crate) fn first_poll_at_once(mut self) -> Self {
+        self.first_poll_at_once = true;
         self
     }
 
@@ -247,7 +256,12 @@ pub(crate) async fn poll_until_finished<S: StatusSource + Sync>(
     let deadline = started + options.deadline;
     let last_poll_at = deadline - options.final_poll_lead();
     let mut polls: u32 = 0;
-    let mut next_poll = (started + options.min_interval).min(last_poll_at);
+    let first_poll = if options.first_poll_at_once {
+        started
+    } else {
+        started + options.min_interval
+    };
+    let mut next_poll = first_poll.min(last_poll_at);
 
     loop {
         if let Some(state) = wait_for_turn(next_poll, &mut signal).await {

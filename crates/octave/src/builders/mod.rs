@@ -25,7 +25,7 @@ use crate::wait::{WaitOptions, WaitOutcome};
 pub use company::{EnrichCompanyBuilder, ProspectorBuilder, QualifyCompanyBuilder};
 pub use messaging::{ContentBuilder, SequenceBuilder};
 pub use person::{CallPrepBuilder, EnrichPersonBuilder, QualifyPersonBuilder};
-pub(crate) use send::{run_sync, submit_async};
+pub(crate) use send::{Submitted, run_sync, submit_async};
 
 pub(crate) mod sealed {
     use std::future::Future;
@@ -168,24 +168,15 @@ impl<A: SupportedAgent> RunBuilder<A> {
         let callback_url = callback_url.as_ref();
         A::check(&self.input)?;
         check_callback_url(callback_url)?;
-        let (request_id, external_request_id) = submit_async::<A>(
+        let submitted = submit_async::<A>(
             &self.client,
             &self.input,
             callback_url,
             self.external_request_id,
         )
         .await?;
-
-        // A callback URL from an attached receiver now names this run, so its callback can
-        // end the wait without a status poll. The receiver ignores URLs it did not mint.
-        if let Some(source) = self.client.completion_source() {
-            source.bind(callback_url, &request_id);
-        }
-        Ok(RunHandle::new(
-            self.client,
-            request_id,
-            Some(external_request_id),
-        ))
+        bind_to_receiver(&self.client, callback_url, &submitted);
+        Ok(RunHandle::submitted(self.client, submitted))
     }
 
     /// Starts an asynchronous run and waits for it.
@@ -207,6 +198,15 @@ impl<A: SupportedAgent> RunBuilder<A> {
         let callback_url = resolve_callback_url(&self.client, callback_url)?;
         let handle = self.submit(callback_url).await?;
         handle.wait(options).await
+    }
+}
+
+/// Tells an attached callback receiver which run `callback_url` now names, so that the
+/// run's callback can end its wait without a status poll. The receiver ignores URLs it
+/// did not mint.
+pub(crate) fn bind_to_receiver(client: &Client, callback_url: &str, submitted: &Submitted) {
+    if let Some(source) = client.completion_source() {
+        source.bind(callback_url, &submitted.request_id);
     }
 }
 

@@ -175,14 +175,22 @@ pub(crate) async fn run_sync<A: SupportedAgent>(
     .await
 }
 
-/// Starts an asynchronous run of agent `A` with `input`, which the caller has checked, and
-/// returns its request id and external request id.
+/// An accepted asynchronous run.
+pub(crate) struct Submitted {
+    pub(crate) request_id: String,
+    pub(crate) external_request_id: String,
+    /// The reply already reported the run finished, as a service does for a submit whose
+    /// `x-external-request-id` it has seen before; no callback follows then.
+    pub(crate) finished: bool,
+}
+
+/// Starts an asynchronous run of agent `A` with `input`, which the caller has checked.
 pub(crate) async fn submit_async<A: SupportedAgent>(
     client: &Client,
     input: &A::Input,
     callback_url: &str,
     external_request_id: Option<String>,
-) -> Result<(String, String)> {
+) -> Result<Submitted> {
     let request = A::async_request(input, callback_url)
         .map_err(|error| Error::invalid_input("input", error.to_string()))?;
     let external_id = self::external_request_id(external_request_id)?;
@@ -206,7 +214,11 @@ pub(crate) async fn submit_async<A: SupportedAgent>(
             .await?;
         tracing::Span::current().record("request_id", accepted.request_id.as_str());
         tracing::debug!(status = %accepted.status, "run accepted");
-        Ok((accepted.request_id, external_id.clone()))
+        Ok(Submitted {
+            finished: accepted.status.is_terminal(),
+            request_id: accepted.request_id,
+            external_request_id: external_id.clone(),
+        })
     }
     .instrument(span)
     .await

@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::handle::RunHandle;
 use crate::output::RunOutput;
 use crate::wait::{CompletionSource, WaitOptions, WaitOutcome};
+use octave_types::AgentKind;
 
 /// Settings and state that every run of one bulk run shares.
 pub(super) struct Shared {
@@ -73,7 +74,10 @@ pub(super) async fn run_one<A: SupportedAgent, K>(
     input: A::Input,
 ) -> BulkItem<A, K> {
     let external_request_id = match &shared.batch_id {
-        Some(batch_id) => format!("{batch_id}-{index}"),
+        Some(batch_id) => format!(
+            "{batch_id}-{index}-{:016x}",
+            input_fingerprint(A::KIND, &input)
+        ),
         None => format!("{:032x}", rand::random::<u128>()),
     };
     let span = tracing::debug_span!(
@@ -94,6 +98,23 @@ pub(super) async fn run_one<A: SupportedAgent, K>(
         external_request_id,
         result,
     }
+}
+
+/// Returns a hash of the agent kind and the input's JSON, the same in every process and
+/// version of this crate for the same input. It is the 64-bit FNV-1a hash, written out
+/// because std's hashers are randomly keyed or may change between Rust releases.
+fn input_fingerprint<I: serde::Serialize>(kind: AgentKind, input: &I) -> u64 {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    // The generated input types always serialize; a failure would only leave the hash
+    // of the kind, which still separates agents.
+    let text = serde_json::to_string(input).unwrap_or_default();
+    [kind.slug().as_bytes(), b"\n", text.as_bytes()]
+        .concat()
+        .iter()
+        .fold(OFFSET, |hash, byte| {
+            (hash ^ u64::from(*byte)).wrapping_mul(PRIME)
+        })
 }
 
 /// Submits one input and waits for its result.

@@ -20,6 +20,7 @@ use tokio::task::JoinHandle;
 use super::registry::Registry;
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::validate::shown_url;
 
 /// Default time a callback URL stays valid when no callback arrives at it.
 const DEFAULT_TOKEN_TTL: Duration = Duration::from_secs(2 * 3600);
@@ -402,11 +403,12 @@ async fn receive(
 
 /// Checks the public base URL and returns it without a trailing slash, with its path.
 fn check_public_base_url(raw: &str) -> Result<(String, String)> {
+    let shown = shown_url(raw);
     let invalid = |reason: String| {
         Error::config(
             "public_base_url",
             format!(
-                "`{raw}` {reason}; pass the absolute http(s) URL under which Octave reaches \
+                "`{shown}` {reason}; pass the absolute http(s) URL under which Octave reaches \
                  this receiver, such as https://hooks.example.com"
             ),
         )

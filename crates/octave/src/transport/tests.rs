@@ -447,3 +447,26 @@ async fn html_200_status_ends_wait_with_the_error() {
     assert!(started.elapsed() < Duration::from_secs(5));
     assert_eq!(server.requests().len(), 4, "one poll, sent four times");
 }
+
+#[tokio::test]
+async fn listing_stops_when_a_page_repeats() {
+    use futures::TryStreamExt;
+
+    let page = json!({
+        "_metadata": {},
+        "hasNext": true,
+        "total": 100,
+        "data": [{"oId": "ca_1"}, {"oId": "ca_2"}],
+    });
+    let server = TestServer::start(vec![Canned::json(200, page)]).await;
+    let client = client_for(&server);
+
+    let agents: Vec<_> = client
+        .list_all_agents(ListAgentsQuery::new().limit(2))
+        .try_collect()
+        .await
+        .expect("listing ends");
+
+    assert_eq!(agents.len(), 2);
+    assert_eq!(server.requests().len(), 2);
+}

@@ -27,7 +27,7 @@ use crate::builders::SupportedAgent;
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::output::RunOutput;
-use crate::validate::check_callback_url;
+use crate::validate::{check_callback_url, shown_url};
 use crate::wait::WaitOptions;
 
 mod run;
@@ -120,7 +120,7 @@ impl<A: SupportedAgent> fmt::Debug for Bulk<A> {
             .field("kind", &A::KIND)
             .field("concurrency", &self.concurrency)
             .field("batch_id", &self.batch_id)
-            .field("callback_url", &self.callback_url)
+            .field("callback_url", &self.callback_url.as_deref().map(shown_url))
             .field("poll_options", &self.poll_options)
             .field("callback_options", &self.callback_options)
             .field("max_rate_limit_retries", &self.max_rate_limit_retries)
@@ -158,6 +158,11 @@ impl<A: SupportedAgent> Bulk<A> {
     /// ids, which a service that deduplicates on them uses to return the earlier runs. An
     /// input that changed, or another agent, gets a new id and a new run. Without a batch
     /// id each input gets a random id. At most 128 visible ASCII characters.
+    ///
+    /// NOTE: a run that was still going when an earlier process stopped calls back to that
+    /// process's URL, not to this one's. Its result is found by the callback wait's polls,
+    /// the first after 60 s by default; lower it with
+    /// [`callback_wait_options`](Bulk::callback_wait_options) when such reruns are common.
     pub fn batch_id(mut self, batch_id: impl Into<String>) -> Self {
         self.batch_id = Some(batch_id.into());
         self

@@ -1,5 +1,7 @@
 //! The saved agents of the workspace, the agent types, and the API key's own details.
 
+use std::collections::HashSet;
+
 use futures::stream::{self, Stream, TryStreamExt};
 use octave_types::{
     AgentOrderField, AgentSummary, AgentType, AgentTypesResponse, GetAgentResponse,
@@ -149,8 +151,9 @@ impl Client {
     ///
     /// Paging starts at the query's offset and advances by the length of each page while
     /// the service reports `hasNext` (or, without it, while `total` is not reached). An
-    /// empty page ends the stream, and so does a page that repeats the one before it, as
-    /// from a service that ignores `offset`.
+    /// empty page ends the stream, and so does a page whose agents all came on earlier
+    /// pages, as from a service that ignores `offset`. A page with an agent without an
+    /// `oId` never counts as a repeat.
     ///
     /// NOTE: with `include_experiments`, a page can hold more items than `limit`. The API
     /// reference does not say whether `offset` then counts the experiments too; this stream
@@ -174,23 +177,27 @@ impl Client {
     ) -> impl Stream<Item = Result<AgentSummary>> + Send + 'static {
         let start = query.offset.unwrap_or(0);
         let pages = stream::try_unfold(
-            (self.clone(), query, Some(start), None),
-            |(client, query, offset, previous_ids)| async move {
+            (self.clone(), query, Some(start), HashSet::new()),
+            |(client, query, offset, mut seen)| async move {
                 let Some(offset) = offset else {
                     return Ok(None);
                 };
                 let page = client.list_agents(query.clone().offset_i64(offset)).await?;
-                let ids: Vec<Option<String>> =
-                    page.data.iter().map(|agent| agent.o_id.clone()).collect();
-                if previous_ids.as_ref() == Some(&ids) {
+                let repeated = !page.data.is_empty()
+                    && page
+                        .data
+                        .iter()
+                        .all(|agent| agent.o_id.as_ref().is_some_and(|id| seen.contains(id)));
+                if repeated {
                     tracing::warn!(
                         offset,
-                        "the service returned the previous page again; stopping the listing"
+                        "the service returned agents of earlier pages again; stopping the listing"
                     );
                     return Ok(None);
                 }
+                seen.extend(page.data.iter().filter_map(|agent| agent.o_id.clone()));
                 let next = next_offset(offset, &page);
-                Ok(Some((page.data, (client, query, next, Some(ids)))))
+                Ok(Some((page.data, (client, query, next, seen))))
             },
         );
         pages

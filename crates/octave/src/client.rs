@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::retry::RetryPolicy;
 use crate::secret::ApiKey;
 use crate::transport::Transport;
-use crate::validate::check_callback_url;
+use crate::validate::{check_callback_url, shown_url};
 use crate::wait::CompletionSource;
 
 /// Base URL used when neither [`ClientBuilder::base_url`] nor `OCTAVE_BASE_URL` is set.
@@ -58,7 +58,10 @@ impl fmt::Debug for Client {
             .field("request_source", &transport.request_source())
             .field("request_timeout", &transport.request_timeout())
             .field("retry", transport.retry_policy())
-            .field("callback_url", &self.inner.callback_url)
+            .field(
+                "callback_url",
+                &self.inner.callback_url.as_deref().map(shown_url),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -153,14 +156,14 @@ impl fmt::Debug for ClientBuilder {
         formatter
             .debug_struct("ClientBuilder")
             .field("api_key", &self.api_key)
-            .field("base_url", &self.base_url)
+            .field("base_url", &self.base_url.as_deref().map(shown_url))
             .field("connect_timeout", &self.connect_timeout)
             .field("request_timeout", &self.request_timeout)
             .field("retry", &self.retry)
             .field("request_source", &self.request_source)
             .field("user_agent", &self.user_agent)
             .field("custom_http_client", &self.http_client.is_some())
-            .field("callback_url", &self.callback_url)
+            .field("callback_url", &self.callback_url.as_deref().map(shown_url))
             .finish()
     }
 }
@@ -245,8 +248,17 @@ impl ClientBuilder {
     /// same error reports a header value with characters HTTP does not allow, and a
     /// `connect_timeout` combined with `http_client`.
     pub fn build(self) -> Result<Client> {
-        let api_key = resolve_api_key(self.api_key, read_env(API_KEY_ENV))?;
-        let base_url = resolve_base_url(self.base_url, read_env(BASE_URL_ENV))?;
+        // An explicit value wins, so the variable is read (and checked) only without one.
+        let env_key = match &self.api_key {
+            Some(_) => None,
+            None => read_env(API_KEY_ENV)?,
+        };
+        let api_key = resolve_api_key(self.api_key, env_key)?;
+        let env_url = match &self.base_url {
+            Some(_) => None,
+            None => read_env(BASE_URL_ENV)?,
+        };
+        let base_url = resolve_base_url(self.base_url, env_url)?;
         let user_agent = self
             .user_agent
             .unwrap_or_else(|| format!("octave-rust/{}", env!("CARGO_PKG_VERSION")));

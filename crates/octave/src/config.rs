@@ -7,9 +7,21 @@ use crate::error::{Error, Result};
 use crate::secret::ApiKey;
 use crate::validate::shown_url;
 
-/// Returns an environment variable's value; `None` when it is unset or not Unicode.
-pub(crate) fn read_env(name: &str) -> Option<String> {
-    std::env::var(name).ok()
+/// Returns an environment variable's value, `None` when it is unset.
+///
+/// # Errors
+///
+/// [`Error::Config`] naming the variable when its value is not valid UTF-8: treating it as
+/// unset would fall back to a default, such as the production URL.
+pub(crate) fn read_env(name: &str) -> Result<Option<String>> {
+    match std::env::var(name) {
+        Ok(value) => Ok(Some(value)),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => Err(Error::config(
+            name,
+            "is set but not valid UTF-8; set it to plain text or unset it",
+        )),
+    }
 }
 
 /// Turns a configured value into a header value, or a [`Error::Config`] naming `setting`.

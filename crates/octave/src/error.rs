@@ -39,7 +39,7 @@ pub enum Error {
     },
 
     /// The service returned HTTP 429 Too Many Requests.
-    #[error("{}", describe_rate_limit(*retry_after, message.as_deref()))]
+    #[error("{}", describe_rate_limit(*retry_after, message.as_deref(), request_id.as_deref()))]
     RateLimited {
         /// Delay from the `Retry-After` header, if the response had one.
         retry_after: Option<Duration>,
@@ -234,10 +234,17 @@ fn describe_api_error(status: StatusCode, message: &str, request_id: Option<&str
     text
 }
 
-fn describe_rate_limit(retry_after: Option<Duration>, message: Option<&str>) -> String {
+fn describe_rate_limit(
+    retry_after: Option<Duration>,
+    message: Option<&str>,
+    request_id: Option<&str>,
+) -> String {
     let mut text = String::from("rate limited by the Octave API (HTTP 429)");
     if let Some(message) = message {
         text.push_str(&format!(": {}", shown_message(message)));
+    }
+    if let Some(request_id) = request_id {
+        text.push_str(&format!(" (request id {request_id})"));
     }
     match retry_after {
         Some(delay) if delay > Duration::from_secs(24 * 3600) => {

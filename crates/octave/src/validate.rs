@@ -123,20 +123,33 @@ impl PersonFields<'_> {
     }
 }
 
-/// Returns `raw` as it may appear in an error: a user name and password are replaced by
-/// `…@`, and a query or fragment by `?…`, since either may hold a secret. Works on text
-/// that does not parse as a URL too.
+/// Returns `raw` as it may appear in an error or `Debug` output: the text between the
+/// scheme and the last `@` (a user name and password) becomes `…`, and a query or fragment
+/// becomes `?…`, since either may carry a secret. Works on text that does not
+/// parse as a URL too, and masks too much rather than too little.
 pub(crate) fn shown_url(raw: &str) -> String {
-    let start = raw.find("://").map_or(0, |index| index + 3);
-    let authority_end = raw[start..]
-        .find(['/', '?', '#'])
-        .map_or(raw.len(), |index| start + index);
-    let mut shown = match raw[start..authority_end].rfind('@') {
-        Some(at) => format!("{}…{}", &raw[..start], &raw[start + at..]),
-        None => raw.to_owned(),
+    let start = match raw.split_once(':') {
+        Some((scheme, rest))
+            if !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+                && rest.starts_with('/') =>
+        {
+            scheme.len() + 1 + (rest.len() - rest.trim_start_matches('/').len())
+        }
+        _ => 0,
     };
-    if let Some(cut) = shown.find(['?', '#']) {
-        shown.truncate(cut);
+    let (mut shown, checked_from) = match raw[start..].rfind('@') {
+        Some(at) => {
+            let head = format!("{}…", &raw[..start]);
+            let from = head.len();
+            (format!("{head}{}", &raw[start + at..]), from)
+        }
+        None => (raw.to_owned(), start),
+    };
+    if let Some(cut) = shown[checked_from..].find(['?', '#']) {
+        shown.truncate(checked_from + cut);
         shown.push_str("?…");
     }
     shown
@@ -296,8 +309,17 @@ mod tests {
             ("u:pw@example.com/x", "…@example.com/x"),
             ("ftp://x:pw@127.0.0.1:9", "ftp://…@127.0.0.1:9"),
             ("127.0.0.1:9/?api_key=s", "127.0.0.1:9/?…"),
-            ("https://example.com/a@b", "https://example.com/a@b"),
+            ("https://example.com/a@b", "https://…@b"),
             ("https://example.com#frag", "https://example.com?…"),
+            ("http:/user:pw@host/x", "http:/…@host/x"),
+            ("ftp:/user:pw@host/x", "ftp:/…@host/x"),
+            ("http:/user:pw@host/?token=S", "http:/…@host/?…"),
+            ("HTTP:/user:pw@host/?token=S", "HTTP:/…@host/?…"),
+            ("http:///user:pw@host/x", "http:///…@host/x"),
+            ("https://user:pa/pw@host/x", "https://…@host/x"),
+            ("https://user:p#pw@host", "https://…@host"),
+            ("https://user:p?pw@host/a?b", "https://…@host/a?…"),
+            ("http:user:pw@host", "…@host"),
         ];
         for (raw, shown) in cases {
             assert_eq!(shown_url(raw), shown, "{raw}");

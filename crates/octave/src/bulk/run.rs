@@ -100,21 +100,43 @@ pub(super) async fn run_one<A: SupportedAgent, K>(
     }
 }
 
-/// Returns a hash of the agent kind and the input's JSON, the same in every process and
-/// version of this crate for the same input. It is the 64-bit FNV-1a hash, written out
-/// because std's hashers are randomly keyed or may change between Rust releases.
+/// Returns a hash of the agent kind and the input's JSON with object keys sorted, the same
+/// in every process for the same input, whatever order a map in it was built in. It is the
+/// 64-bit FNV-1a hash, written out because std's hashers are randomly keyed or may change
+/// between Rust releases.
 fn input_fingerprint<I: serde::Serialize>(kind: AgentKind, input: &I) -> u64 {
     const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
     const PRIME: u64 = 0x0000_0100_0000_01b3;
     // The generated input types always serialize; a failure would only leave the hash
     // of the kind, which still separates agents.
-    let text = serde_json::to_string(input).unwrap_or_default();
+    let text = serde_json::to_value(input)
+        .map(|value| sorted_keys(value).to_string())
+        .unwrap_or_default();
     [kind.slug().as_bytes(), b"\n", text.as_bytes()]
         .concat()
         .iter()
         .fold(OFFSET, |hash, byte| {
             (hash ^ u64::from(*byte)).wrapping_mul(PRIME)
         })
+}
+
+/// Returns `value` with the keys of every object in sorted order.
+fn sorted_keys(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<_> = map.into_iter().collect();
+            entries.sort_by(|(left, _), (right, _)| left.cmp(right));
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(key, value)| (key, sorted_keys(value)))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(sorted_keys).collect()),
+        other => other,
+    }
 }
 
 /// Submits one input and waits for its result.
@@ -190,5 +212,44 @@ async fn submit<A: SupportedAgent>(
             }
             Err(error) => return Err(error),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use octave_types::CallPrepAgentInput;
+    use serde_json::json;
+
+    use super::*;
+
+    fn call_prep(context: serde_json::Value) -> CallPrepAgentInput {
+        serde_json::from_value(json!({
+            "agentOId": "ca_1",
+            "email": "jane@example.com",
+            "runtimeContext": context,
+        }))
+        .expect("valid input")
+    }
+
+    #[test]
+    fn fingerprint_ignores_key_order() {
+        let ordered = call_prep(json!({"a": 1, "b": {"c": 2, "d": 3}}));
+        let reversed = call_prep(json!({"b": {"d": 3, "c": 2}, "a": 1}));
+        assert_eq!(
+            input_fingerprint(AgentKind::CallPrep, &ordered),
+            input_fingerprint(AgentKind::CallPrep, &reversed)
+        );
+    }
+
+    #[test]
+    fn fingerprint_separates_inputs_and_kinds() {
+        let input = call_prep(json!({"a": 1}));
+        let other = call_prep(json!({"a": 2}));
+        let fingerprint = input_fingerprint(AgentKind::CallPrep, &input);
+        assert_ne!(fingerprint, input_fingerprint(AgentKind::CallPrep, &other));
+        assert_ne!(
+            fingerprint,
+            input_fingerprint(AgentKind::EnrichPerson, &input)
+        );
     }
 }

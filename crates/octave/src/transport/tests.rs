@@ -470,3 +470,58 @@ async fn listing_stops_when_a_page_repeats() {
     assert_eq!(agents.len(), 2);
     assert_eq!(server.requests().len(), 2);
 }
+
+#[tokio::test]
+async fn listing_stops_when_pages_alternate() {
+    use futures::TryStreamExt;
+
+    let page = |first: &str, second: &str| {
+        Canned::json(
+            200,
+            json!({"_metadata": {}, "hasNext": true, "data": [{"oId": first}, {"oId": second}]}),
+        )
+    };
+    let server = TestServer::start(vec![page("a", "b"), page("c", "d"), page("a", "b")]).await;
+    let client = client_for(&server);
+
+    let agents: Vec<_> = client
+        .list_all_agents(ListAgentsQuery::new().limit(2))
+        .try_collect()
+        .await
+        .expect("listing ends");
+
+    assert_eq!(agents.len(), 4);
+    assert_eq!(server.requests().len(), 3);
+}
+
+#[tokio::test]
+async fn listing_keeps_agents_without_ids() {
+    use futures::TryStreamExt;
+
+    let page = |names: &[&str], has_next: bool| {
+        let data: Vec<_> = names.iter().map(|name| json!({"name": name})).collect();
+        Canned::json(
+            200,
+            json!({"_metadata": {}, "hasNext": has_next, "data": data}),
+        )
+    };
+    let server = TestServer::start(vec![
+        page(&["a", "b"], true),
+        page(&["c", "d"], true),
+        page(&["e"], false),
+    ])
+    .await;
+    let client = client_for(&server);
+
+    let agents: Vec<_> = client
+        .list_all_agents(ListAgentsQuery::new().limit(2))
+        .try_collect()
+        .await
+        .expect("listing ends");
+
+    let names: Vec<_> = agents
+        .iter()
+        .filter_map(|agent| agent.name.clone())
+        .collect();
+    assert_eq!(names, ["a", "b", "c", "d", "e"]);
+}

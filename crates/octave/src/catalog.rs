@@ -1,6 +1,7 @@
 //! The saved agents of the workspace, the agent types, and the API key's own details.
 
 use std::collections::HashSet;
+use std::hash::{DefaultHasher, Hash, Hasher};
 
 use futures::stream::{self, Stream, TryStreamExt};
 use octave_types::{
@@ -151,9 +152,9 @@ impl Client {
     ///
     /// Paging starts at the query's offset and advances by the length of each page while
     /// the service reports `hasNext` (or, without it, while `total` is not reached). An
-    /// empty page ends the stream, and so does a page whose agents all came on earlier
-    /// pages, as from a service that ignores `offset`. A page with an agent without an
-    /// `oId` never counts as a repeat.
+    /// empty page ends the stream, and so does a page that a service ignoring `offset`
+    /// sends again: one whose agents all came on earlier pages, or one equal to an earlier
+    /// page.
     ///
     /// NOTE: with `include_experiments`, a page can hold more items than `limit`. The API
     /// reference does not say whether `offset` then counts the experiments too; this stream
@@ -177,17 +178,33 @@ impl Client {
     ) -> impl Stream<Item = Result<AgentSummary>> + Send + 'static {
         let start = query.offset.unwrap_or(0);
         let pages = stream::try_unfold(
-            (self.clone(), query, Some(start), HashSet::new()),
-            |(client, query, offset, mut seen)| async move {
+            (
+                self.clone(),
+                query,
+                Some(start),
+                HashSet::new(),
+                HashSet::new(),
+            ),
+            |(client, query, offset, mut seen, mut pages_seen)| async move {
                 let Some(offset) = offset else {
                     return Ok(None);
                 };
                 let page = client.list_agents(query.clone().offset_i64(offset)).await?;
+                // Pages of agents without an `oId` are compared by a hash of their text,
+                // which only this process uses.
+                let page_hash = {
+                    let mut hasher = DefaultHasher::new();
+                    serde_json::to_string(&page.data)
+                        .unwrap_or_default()
+                        .hash(&mut hasher);
+                    hasher.finish()
+                };
                 let repeated = !page.data.is_empty()
-                    && page
+                    && (page
                         .data
                         .iter()
-                        .all(|agent| agent.o_id.as_ref().is_some_and(|id| seen.contains(id)));
+                        .all(|agent| agent.o_id.as_ref().is_some_and(|id| seen.contains(id)))
+                        || !pages_seen.insert(page_hash));
                 if repeated {
                     tracing::warn!(
                         offset,
@@ -197,7 +214,7 @@ impl Client {
                 }
                 seen.extend(page.data.iter().filter_map(|agent| agent.o_id.clone()));
                 let next = next_offset(offset, &page);
-                Ok(Some((page.data, (client, query, next, seen))))
+                Ok(Some((page.data, (client, query, next, seen, pages_seen))))
             },
         );
         pages

@@ -440,6 +440,27 @@ mod tests {
     }
 
     #[test]
+    fn debug_hides_callback_url_query() {
+        let client = Client::builder()
+            .api_key("key")
+            .base_url("http://127.0.0.1:1")
+            .callback_url("https://hooks.example/cb?to=a@b.com&token=SECRETQ")
+            .build()
+            .expect("client");
+        let text = format!("{client:?}");
+        assert!(!text.contains("SECRETQ"), "{text}");
+        assert!(text.contains("https://hooks.example/cb?…"), "{text}");
+        #[cfg(feature = "receiver")]
+        {
+            let builder = crate::callbacks::CallbackReceiver::builder()
+                .public_base_url("https://user:pw@hooks.example/cb?token=SECRETQ");
+            let text = format!("{builder:?}");
+            assert!(!text.contains("SECRETQ"), "{text}");
+            assert!(!text.contains("pw@"), "{text}");
+        }
+    }
+
+    #[test]
     fn api_key_accepts_borrowed_string() {
         let key = String::from("secret-key-123");
         let builder = Client::builder().api_key(&key);

@@ -123,10 +123,12 @@ impl PersonFields<'_> {
     }
 }
 
-/// Returns `raw` as it may appear in an error or `Debug` output: the text between the
-/// scheme and the last `@` (a user name and password) becomes `…`, and a query or fragment
-/// becomes `?…`, since either may carry a secret. Works on text that does not
-/// parse as a URL too, and masks too much rather than too little.
+/// Returns `raw` as it may appear in an error or `Debug` output, without anything that may
+/// carry a secret. A query or fragment becomes `?…`. The text between the scheme and the
+/// last `@` before them (a user name and password) becomes `…`. When an `@` follows a `?`
+/// or `#` that comes before any path, the `?` or `#` may be part of a password, so
+/// everything after the scheme is hidden. Works on text that does not parse as a URL too,
+/// and hides too much rather than too little.
 pub(crate) fn shown_url(raw: &str) -> String {
     let start = match raw.split_once(':') {
         Some((scheme, rest))
@@ -140,19 +142,18 @@ pub(crate) fn shown_url(raw: &str) -> String {
         }
         _ => 0,
     };
-    let (mut shown, checked_from) = match raw[start..].rfind('@') {
-        Some(at) => {
-            let head = format!("{}…", &raw[..start]);
-            let from = head.len();
-            (format!("{head}{}", &raw[start + at..]), from)
-        }
-        None => (raw.to_owned(), start),
+    let (head, cut) = match raw[start..].find(['?', '#']) {
+        Some(index) => raw.split_at(start + index),
+        None => (raw, ""),
     };
-    if let Some(cut) = shown[checked_from..].find(['?', '#']) {
-        shown.truncate(checked_from + cut);
-        shown.push_str("?…");
+    let marker = if cut.is_empty() { "" } else { "?…" };
+    if cut.contains('@') && !head[start..].contains(['/', '@']) {
+        return format!("{}…{marker}", &raw[..start]);
     }
-    shown
+    match head[start..].rfind('@') {
+        Some(at) => format!("{}…{}{marker}", &raw[..start], &head[start + at..]),
+        None => format!("{head}{marker}"),
+    }
 }
 
 /// Checks a callback URL: an absolute http or https URL with a host.
@@ -310,6 +311,7 @@ mod tests {
             ("ftp://x:pw@127.0.0.1:9", "ftp://…@127.0.0.1:9"),
             ("127.0.0.1:9/?api_key=s", "127.0.0.1:9/?…"),
             ("https://example.com/a@b", "https://…@b"),
+            ("https://user:pa/pw@host/x?y=a@b", "https://…@host/x?…"),
             ("https://example.com#frag", "https://example.com?…"),
             ("http:/user:pw@host/x", "http:/…@host/x"),
             ("ftp:/user:pw@host/x", "ftp:/…@host/x"),
@@ -317,8 +319,17 @@ mod tests {
             ("HTTP:/user:pw@host/?token=S", "HTTP:/…@host/?…"),
             ("http:///user:pw@host/x", "http:///…@host/x"),
             ("https://user:pa/pw@host/x", "https://…@host/x"),
-            ("https://user:p#pw@host", "https://…@host"),
-            ("https://user:p?pw@host/a?b", "https://…@host/a?…"),
+            ("https://user:p#pw@host", "https://…?…"),
+            ("https://user:p?pw@host/a?b", "https://…?…"),
+            (
+                "https://hooks.example/cb?to=a@b.com&token=S",
+                "https://hooks.example/cb?…",
+            ),
+            (
+                "http://127.0.0.1:9/#to=a@b.com&token=S",
+                "http://127.0.0.1:9/?…",
+            ),
+            ("https://u:p@h/x?to=a@b.com", "https://…@h/x?…"),
             ("http:user:pw@host", "…@host"),
         ];
         for (raw, shown) in cases {

@@ -93,12 +93,27 @@ impl fmt::Debug for CallbackReceiver {
 }
 
 /// Settings of a [`CallbackReceiver`].
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CallbackReceiverBuilder {
     public_base_url: Option<String>,
     token_ttl: Duration,
     finished_ttl: Duration,
     max_body_bytes: usize,
+}
+
+impl fmt::Debug for CallbackReceiverBuilder {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter
+            .debug_struct("CallbackReceiverBuilder")
+            .field(
+                "public_base_url",
+                &self.public_base_url.as_deref().map(shown_url),
+            )
+            .field("token_ttl", &self.token_ttl)
+            .field("finished_ttl", &self.finished_ttl)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .finish()
+    }
 }
 
 impl Default for CallbackReceiverBuilder {

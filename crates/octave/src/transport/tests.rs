@@ -525,3 +525,26 @@ async fn listing_keeps_agents_without_ids() {
         .collect();
     assert_eq!(names, ["a", "b", "c", "d", "e"]);
 }
+
+#[tokio::test]
+async fn listing_stops_when_pages_without_ids_repeat() {
+    use futures::TryStreamExt;
+
+    let page = |name: &str| {
+        Canned::json(
+            200,
+            json!({"_metadata": {}, "hasNext": true, "data": [{"oId": "a"}, {"name": name}]}),
+        )
+    };
+    let server = TestServer::start(vec![page("x"), page("y"), page("x")]).await;
+    let client = client_for(&server);
+
+    let agents: Vec<_> = client
+        .list_all_agents(ListAgentsQuery::new().limit(2))
+        .try_collect()
+        .await
+        .expect("listing ends");
+
+    assert_eq!(agents.len(), 4);
+    assert_eq!(server.requests().len(), 3);
+}

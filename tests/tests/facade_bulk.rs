@@ -13,7 +13,9 @@ use futures::{Stream, StreamExt};
 use octave::agents::{EnrichCompany, QualifyCompany};
 use octave::callbacks::CallbackReceiver;
 use octave::types::QualifyCompanyAgentInput;
-use octave::{AgentKind, BulkItem, Client, CompanyIdentifier, Error, RetryPolicy, WaitOptions};
+use octave::{
+    Agent, AgentKind, BulkItem, Client, CompanyIdentifier, Error, RetryPolicy, WaitOptions,
+};
 use octave_mock::{Faults, MockConfig, MockServer, seeded_agent_id};
 
 fn mock_config(run_duration: Duration, faults: Faults) -> MockConfig {
@@ -28,13 +30,19 @@ fn mock_config(run_duration: Duration, faults: Faults) -> MockConfig {
 /// Starts a mock, a client for it and a receiver attached to the client.
 async fn with_receiver(config: MockConfig) -> (MockServer, Client, CallbackReceiver) {
     let mock = start_mock_with(config).await;
-    let client = builder_for(&mock).build().expect("client builds");
+    let (client, receiver) = client_with_receiver(&mock).await;
+    (mock, client, receiver)
+}
+
+/// Returns a client for `mock` and a receiver attached to it.
+async fn client_with_receiver(mock: &MockServer) -> (Client, CallbackReceiver) {
+    let client = builder_for(mock).build().expect("client builds");
     let receiver = CallbackReceiver::builder()
         .bind("127.0.0.1:0")
         .await
         .expect("receiver binds");
     receiver.attach(&client);
-    (mock, client, receiver)
+    (client, receiver)
 }
 
 /// Returns `count` Qualify Company inputs, `company-{i}.example.com`.
@@ -52,6 +60,28 @@ fn company_input(client: &Client, index: usize) -> QualifyCompanyAgentInput {
             CompanyIdentifier::domain(format!("company-{index}.example.com")),
         )
         .into_input()
+}
+
+/// Runs `inputs` of agent `A` as batch `batch_id` and returns the items by index.
+async fn run_batch<A: octave::SupportedAgent>(
+    client: &Client,
+    batch_id: &str,
+    inputs: Vec<A::Input>,
+) -> Vec<BulkItem<A>> {
+    let mut items: Vec<_> = client
+        .bulk::<A>()
+        .batch_id(batch_id)
+        .run(futures::stream::iter(inputs))
+        .expect("bulk run starts")
+        .collect()
+        .await;
+    items.sort_by_key(|item| item.index);
+    items
+}
+
+/// Returns the request ids of `items`.
+fn request_ids<A: Agent>(items: &[BulkItem<A>]) -> HashSet<Option<String>> {
+    items.iter().map(|item| item.request_id.clone()).collect()
 }
 
 /// Checks that every item succeeded and that the indices are exactly `0..count`.
@@ -244,32 +274,17 @@ async fn bulk_batch_id_deduplicates() {
 async fn bulk_rerun_after_restart_polls_at_once() {
     let (mock, client, receiver) =
         with_receiver(mock_config(Duration::from_millis(5), Faults::default())).await;
-    let first: Vec<_> = client
-        .bulk::<QualifyCompany>()
-        .batch_id("restart")
-        .run(inputs(&client, 5))
-        .expect("bulk run starts")
-        .collect()
-        .await;
+    let company_inputs =
+        |client: &Client| (0..5).map(|index| company_input(client, index)).collect();
+    let first = run_batch::<QualifyCompany>(&client, "restart", company_inputs(&client)).await;
     assert_every_index_once(&first, 5);
     receiver.shutdown().await;
 
     // A new client and receiver, as after a restart: the service deduplicates the submits
     // and sends no new callbacks, so the waits must not sit until their first poll (60 s).
-    let client = builder_for(&mock).build().expect("client builds");
-    let receiver = CallbackReceiver::builder()
-        .bind("127.0.0.1:0")
-        .await
-        .expect("receiver binds");
-    receiver.attach(&client);
+    let (client, receiver) = client_with_receiver(&mock).await;
     let started = Instant::now();
-    let again: Vec<_> = client
-        .bulk::<QualifyCompany>()
-        .batch_id("restart")
-        .run(inputs(&client, 5))
-        .expect("bulk run starts")
-        .collect()
-        .await;
+    let again = run_batch::<QualifyCompany>(&client, "restart", company_inputs(&client)).await;
 
     assert_every_index_once(&again, 5);
     assert!(
@@ -277,9 +292,7 @@ async fn bulk_rerun_after_restart_polls_at_once() {
         "{:?}",
         started.elapsed()
     );
-    let first_runs: HashSet<_> = first.iter().map(|item| item.request_id.clone()).collect();
-    let again_runs: HashSet<_> = again.iter().map(|item| item.request_id.clone()).collect();
-    assert_eq!(first_runs, again_runs);
+    assert_eq!(request_ids(&first), request_ids(&again));
     assert_eq!(mock.stats().runs_created, 5);
     receiver.shutdown().await;
 }
@@ -288,27 +301,13 @@ async fn bulk_rerun_after_restart_polls_at_once() {
 async fn bulk_batch_id_changed_inputs_get_new_runs() {
     let (mock, client, receiver) =
         with_receiver(mock_config(Duration::from_millis(5), Faults::default())).await;
-    let first: Vec<_> = client
-        .bulk::<QualifyCompany>()
-        .batch_id("nightly")
-        .run(inputs(&client, 3))
-        .expect("bulk run starts")
-        .collect()
-        .await;
+    let inputs_from = |from: usize| (from..from + 3).map(|index| company_input(&client, index));
+    let first = run_batch::<QualifyCompany>(&client, "nightly", inputs_from(0).collect()).await;
     assert_every_index_once(&first, 3);
 
     // The same batch id and indices with other inputs, and with another agent.
-    let changed: Vec<_> = (10..13)
-        .map(|index| company_input(&client, index))
-        .collect();
-    let second: Vec<_> = client
-        .bulk::<QualifyCompany>()
-        .batch_id("nightly")
-        .run(futures::stream::iter(changed))
-        .expect("bulk run starts")
-        .collect()
-        .await;
-    let enrich: Vec<_> = (0..3)
+    let second = run_batch::<QualifyCompany>(&client, "nightly", inputs_from(10).collect()).await;
+    let enrich = (0..3)
         .map(|index| {
             client
                 .enrich_company(
@@ -318,23 +317,12 @@ async fn bulk_batch_id_changed_inputs_get_new_runs() {
                 .into_input()
         })
         .collect();
-    let third: Vec<_> = client
-        .bulk::<EnrichCompany>()
-        .batch_id("nightly")
-        .run(futures::stream::iter(enrich))
-        .expect("bulk run starts")
-        .collect()
-        .await;
+    let third = run_batch::<EnrichCompany>(&client, "nightly", enrich).await;
 
-    let first_runs: HashSet<_> = first.iter().map(|item| item.request_id.clone()).collect();
-    for item in &second {
-        assert!(item.result.is_ok(), "{:?}", item.result);
-        assert!(!first_runs.contains(&item.request_id), "{item:?}");
-    }
-    for item in &third {
-        assert!(item.result.is_ok(), "{:?}", item.result);
-        assert!(!first_runs.contains(&item.request_id), "{item:?}");
-    }
+    assert!(second.iter().all(|item| item.result.is_ok()), "{second:?}");
+    assert!(third.iter().all(|item| item.result.is_ok()), "{third:?}");
+    assert!(request_ids(&first).is_disjoint(&request_ids(&second)));
+    assert!(request_ids(&first).is_disjoint(&request_ids(&third)));
     assert_eq!(mock.stats().runs_created, 9);
     assert_eq!(mock.stats().duplicates_avoided, 0);
     receiver.shutdown().await;

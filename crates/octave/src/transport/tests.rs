@@ -448,77 +448,54 @@ async fn html_200_status_ends_wait_with_the_error() {
     assert_eq!(server.requests().len(), 4, "one poll, sent four times");
 }
 
-#[tokio::test]
-async fn listing_stops_when_a_page_repeats() {
+/// Lists every agent from a server whose responses are `pages`, the last one repeated
+/// forever, and returns the agents and the number of requests.
+async fn list_all(pages: Vec<serde_json::Value>) -> (Vec<octave_types::AgentSummary>, usize) {
     use futures::TryStreamExt;
 
-    let page = json!({
-        "_metadata": {},
-        "hasNext": true,
-        "total": 100,
-        "data": [{"oId": "ca_1"}, {"oId": "ca_2"}],
-    });
-    let server = TestServer::start(vec![Canned::json(200, page)]).await;
-    let client = client_for(&server);
-
-    let agents: Vec<_> = client
+    let script = pages
+        .into_iter()
+        .map(|page| Canned::json(200, page))
+        .collect();
+    let server = TestServer::start(script).await;
+    let agents = client_for(&server)
         .list_all_agents(ListAgentsQuery::new().limit(2))
         .try_collect()
         .await
         .expect("listing ends");
+    (agents, server.requests().len())
+}
 
-    assert_eq!(agents.len(), 2);
-    assert_eq!(server.requests().len(), 2);
+/// A page of `agents` with `hasNext: true`.
+fn page_of(agents: serde_json::Value) -> serde_json::Value {
+    json!({"_metadata": {}, "hasNext": true, "total": 100, "data": agents})
+}
+
+#[tokio::test]
+async fn listing_stops_when_a_page_repeats() {
+    let (agents, requests) =
+        list_all(vec![page_of(json!([{"oId": "ca_1"}, {"oId": "ca_2"}]))]).await;
+    assert_eq!((agents.len(), requests), (2, 2));
 }
 
 #[tokio::test]
 async fn listing_stops_when_pages_alternate() {
-    use futures::TryStreamExt;
-
-    let page = |first: &str, second: &str| {
-        Canned::json(
-            200,
-            json!({"_metadata": {}, "hasNext": true, "data": [{"oId": first}, {"oId": second}]}),
-        )
-    };
-    let server = TestServer::start(vec![page("a", "b"), page("c", "d"), page("a", "b")]).await;
-    let client = client_for(&server);
-
-    let agents: Vec<_> = client
-        .list_all_agents(ListAgentsQuery::new().limit(2))
-        .try_collect()
-        .await
-        .expect("listing ends");
-
-    assert_eq!(agents.len(), 4);
-    assert_eq!(server.requests().len(), 3);
+    let first = page_of(json!([{"oId": "a"}, {"oId": "b"}]));
+    let second = page_of(json!([{"oId": "c"}, {"oId": "d"}]));
+    let (agents, requests) = list_all(vec![first.clone(), second, first]).await;
+    assert_eq!((agents.len(), requests), (4, 3));
 }
 
 #[tokio::test]
 async fn listing_keeps_agents_without_ids() {
-    use futures::TryStreamExt;
-
-    let page = |names: &[&str], has_next: bool| {
-        let data: Vec<_> = names.iter().map(|name| json!({"name": name})).collect();
-        Canned::json(
-            200,
-            json!({"_metadata": {}, "hasNext": has_next, "data": data}),
-        )
-    };
-    let server = TestServer::start(vec![
-        page(&["a", "b"], true),
-        page(&["c", "d"], true),
-        page(&["e"], false),
+    let mut last = page_of(json!([{"name": "e"}]));
+    last["hasNext"] = json!(false);
+    let (agents, _) = list_all(vec![
+        page_of(json!([{"name": "a"}, {"name": "b"}])),
+        page_of(json!([{"name": "c"}, {"name": "d"}])),
+        last,
     ])
     .await;
-    let client = client_for(&server);
-
-    let agents: Vec<_> = client
-        .list_all_agents(ListAgentsQuery::new().limit(2))
-        .try_collect()
-        .await
-        .expect("listing ends");
-
     let names: Vec<_> = agents
         .iter()
         .filter_map(|agent| agent.name.clone())
@@ -528,23 +505,7 @@ async fn listing_keeps_agents_without_ids() {
 
 #[tokio::test]
 async fn listing_stops_when_pages_without_ids_repeat() {
-    use futures::TryStreamExt;
-
-    let page = |name: &str| {
-        Canned::json(
-            200,
-            json!({"_metadata": {}, "hasNext": true, "data": [{"oId": "a"}, {"name": name}]}),
-        )
-    };
-    let server = TestServer::start(vec![page("x"), page("y"), page("x")]).await;
-    let client = client_for(&server);
-
-    let agents: Vec<_> = client
-        .list_all_agents(ListAgentsQuery::new().limit(2))
-        .try_collect()
-        .await
-        .expect("listing ends");
-
-    assert_eq!(agents.len(), 4);
-    assert_eq!(server.requests().len(), 3);
+    let page = |name: &str| page_of(json!([{"oId": "a"}, {"name": name}]));
+    let (agents, requests) = list_all(vec![page("x"), page("y"), page("x")]).await;
+    assert_eq!((agents.len(), requests), (4, 3));
 }

@@ -164,7 +164,8 @@ fn describe_config(setting: &str, message: &str) -> String {
             format!("invalid API key from --api-key-file: {message}")
         }
         "OCTAVE_BASE_URL" => format!("invalid OCTAVE_BASE_URL: {message}"),
-        "base_url" => format!("invalid --base-url: {message}"),
+        // clap fills `--base-url` from OCTAVE_BASE_URL too, so name both.
+        "base_url" => format!("invalid --base-url (or OCTAVE_BASE_URL): {message}"),
         "callback_url" => format!("invalid --callback-url: {message}"),
         "request_timeout" => format!("invalid --request-timeout: {message}"),
         _ => format!("invalid configuration of {setting}: {message}"),

@@ -188,6 +188,27 @@ fn zero_durations_are_usage_errors() {
 }
 
 #[test]
+fn blank_base_url_env_is_an_error() {
+    let result = run_expect(
+        octave()
+            .env("OCTAVE_API_KEY", "k")
+            .env("OCTAVE_BASE_URL", " ")
+            .arg("whoami"),
+        3,
+    );
+    assert!(
+        result.stderr.contains("OCTAVE_BASE_URL"),
+        "{}",
+        result.stderr
+    );
+    assert!(
+        !result.stderr.contains("app.octavehq.com/api"),
+        "{}",
+        result.stderr
+    );
+}
+
+#[test]
 fn unreachable_base_url_is_named() {
     let result = run(octave().env("OCTAVE_API_KEY", "k").args([
         "--base-url",

@@ -158,9 +158,18 @@ async fn bulk_waits_out_rate_limits() {
         .expect("bulk run starts");
     let mut items = Vec::new();
     let mut lowest_limit = usize::MAX;
-    while let Some(item) = stream.next().await {
+    // The limit is lowest during the last pause and grows back as submits are accepted,
+    // before the first result arrives, so it is read every few milliseconds.
+    let mut tick = tokio::time::interval(Duration::from_millis(2));
+    loop {
+        tokio::select! {
+            item = stream.next() => match item {
+                Some(item) => items.push(item),
+                None => break,
+            },
+            _ = tick.tick() => {}
+        }
         lowest_limit = lowest_limit.min(stream.stats().concurrency_limit);
-        items.push(item);
     }
 
     assert_every_index_once(&items, 100);

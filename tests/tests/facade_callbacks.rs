@@ -19,6 +19,10 @@ use octave_mock::{CallbackShape, Faults, MockConfig, MockServer, seeded_agent_id
 use serde_json::json;
 use tokio::time::Instant;
 
+/// Run time of the mock's runs: long enough that a callback does not overtake the reply
+/// to its submit on a loaded machine, which would make it early and cost a status poll.
+const RUN_TIME: Duration = Duration::from_millis(250);
+
 /// Waits whose first poll comes after 10 s.
 fn callback_wait() -> WaitOptions {
     WaitOptions::new(Duration::from_secs(20))
@@ -77,7 +81,7 @@ async fn stats_when(
 
 #[tokio::test]
 async fn every_agent_finishes_by_callback() {
-    let (mock, client, receiver) = setup(Duration::from_millis(30), Faults::default()).await;
+    let (mock, client, receiver) = setup(RUN_TIME, Faults::default()).await;
     let started = Instant::now();
 
     for kind in AgentKind::ALL {
@@ -115,7 +119,7 @@ async fn every_agent_finishes_by_callback() {
 
 #[tokio::test]
 async fn submit_and_wait_uses_receiver() {
-    let (mock, client, receiver) = setup(Duration::from_millis(30), Faults::default()).await;
+    let (mock, client, receiver) = setup(RUN_TIME, Faults::default()).await;
     let started = Instant::now();
 
     let outcome = client
@@ -142,7 +146,7 @@ async fn submit_and_wait_uses_receiver() {
 #[tokio::test]
 async fn attached_receiver_comes_before_client_default() {
     let mock = start_mock_with(MockConfig {
-        run_duration: Duration::from_millis(30),
+        run_duration: RUN_TIME,
         ..MockConfig::default()
     })
     .await;
@@ -173,7 +177,7 @@ async fn attached_receiver_comes_before_client_default() {
 
 #[tokio::test]
 async fn dynamic_submit_binds_receiver_url() {
-    let (mock, client, receiver) = setup(Duration::from_millis(30), Faults::default()).await;
+    let (mock, client, receiver) = setup(RUN_TIME, Faults::default()).await;
     let input = json!({
         "agentOId": seeded_agent_id(AgentKind::QualifyCompany),
         "companyDomain": "example.com",
@@ -203,7 +207,7 @@ async fn lost_callback_recovered_by_polling() {
         drop_callbacks: true,
         ..Faults::default()
     };
-    let (mock, client, receiver) = setup(Duration::from_millis(30), faults).await;
+    let (mock, client, receiver) = setup(RUN_TIME, faults).await;
     let options = WaitOptions::new(Duration::from_secs(10))
         .min_interval(Duration::from_millis(200))
         .max_interval(Duration::from_millis(400));
@@ -223,7 +227,7 @@ async fn duplicate_callbacks_are_ignored() {
         duplicate_callbacks: true,
         ..Faults::default()
     };
-    let (mock, client, receiver) = setup(Duration::from_millis(30), faults).await;
+    let (mock, client, receiver) = setup(RUN_TIME, faults).await;
 
     for _ in 0..5 {
         let handle = submit_bound(&client, &receiver).await;
@@ -358,7 +362,7 @@ async fn every_callback_shape_decodes() {
             unknown_fields: true,
             ..Faults::default()
         };
-        let (mock, client, receiver) = setup(Duration::from_millis(30), faults).await;
+        let (mock, client, receiver) = setup(RUN_TIME, faults).await;
 
         let handle = submit_bound(&client, &receiver).await;
         let outcome = handle.wait(callback_wait()).await.expect("wait succeeds");
@@ -387,7 +391,7 @@ async fn failed_run_reported_by_callback() {
         fail_runs: true,
         ..Faults::default()
     };
-    let (mock, client, receiver) = setup(Duration::from_millis(30), faults).await;
+    let (mock, client, receiver) = setup(RUN_TIME, faults).await;
 
     let handle = submit_bound(&client, &receiver).await;
     let outcome = handle.wait(callback_wait()).await.expect("wait succeeds");
@@ -541,7 +545,7 @@ async fn invalid_public_url_rejected() {
 
 #[tokio::test]
 async fn shutdown_stops_handing_out_urls() {
-    let (mock, client, receiver) = setup(Duration::from_millis(30), Faults::default()).await;
+    let (mock, client, receiver) = setup(RUN_TIME, Faults::default()).await;
     receiver.shutdown().await;
 
     let error = client

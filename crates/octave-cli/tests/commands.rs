@@ -305,7 +305,9 @@ fn run_async_waits_for_output() {
 
 #[test]
 fn no_wait_then_status_and_wait() {
-    let mock = TestMock::start(Duration::from_millis(300));
+    // Long enough that the run is still going after three process starts on a loaded
+    // machine, when the short wait below must time out.
+    let mock = TestMock::start(Duration::from_secs(2));
     let submitted = run_expect(
         mock.octave().args([
             "run",

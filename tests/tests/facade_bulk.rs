@@ -307,7 +307,7 @@ async fn bulk_rerun_after_restart_polls_at_once() {
 }
 
 #[tokio::test]
-async fn bulk_batch_id_changed_inputs_get_new_runs() {
+async fn batch_id_changed_inputs_get_new_runs() {
     let (mock, client, receiver) =
         with_receiver(mock_config(Duration::from_millis(5), Faults::default())).await;
     let inputs_from = |from: usize| (from..from + 3).map(|index| company_input(&client, index));

@@ -443,7 +443,7 @@ async fn base_path_routes_callbacks() {
 }
 
 #[tokio::test]
-async fn base_path_with_route_syntax_is_plain_text() {
+async fn route_syntax_in_base_path_is_text() {
     let http = reqwest::Client::new();
     for base in [
         "https://hooks.example.com/:param",
@@ -506,7 +506,7 @@ async fn only_posts_to_callback_paths_are_served() {
 }
 
 #[tokio::test]
-async fn public_url_with_credentials_rejected_without_echoing_them() {
+async fn public_url_credentials_rejected_and_hidden() {
     let error = CallbackReceiver::bind("127.0.0.1:0", "https://hook:s3cret@hooks.example.com")
         .await
         .expect_err("credentials in the public URL");

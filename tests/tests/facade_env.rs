@@ -8,7 +8,7 @@ use std::os::unix::ffi::OsStringExt;
 use octave::{Client, Error};
 
 #[test]
-fn unreadable_or_blank_environment_is_a_config_error() {
+fn bad_environment_is_config_error() {
     // SAFETY: this test binary runs this single test, so no other thread reads the
     // environment while it changes.
     unsafe {

@@ -27,7 +27,7 @@ use crate::builders::SupportedAgent;
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::output::RunOutput;
-use crate::validate::{check_callback_url, shown_url};
+use crate::validate::{check_callback_url, masked_url};
 use crate::wait::WaitOptions;
 
 mod run;
@@ -120,7 +120,10 @@ impl<A: SupportedAgent> fmt::Debug for Bulk<A> {
             .field("kind", &A::KIND)
             .field("concurrency", &self.concurrency)
             .field("batch_id", &self.batch_id)
-            .field("callback_url", &self.callback_url.as_deref().map(shown_url))
+            .field(
+                "callback_url",
+                &self.callback_url.as_deref().map(masked_url),
+            )
             .field("poll_options", &self.poll_options)
             .field("callback_options", &self.callback_options)
             .field("max_rate_limit_retries", &self.max_rate_limit_retries)
@@ -407,7 +410,7 @@ fn check_batch_id(batch_id: &str) -> Result<()> {
     Ok(())
 }
 
-/// The error for a bulk run without a callback URL. `receiver_closed` is true when the
+/// Returns the error for a bulk run without a callback URL. `receiver_closed` is true when the
 /// attached callback receiver has been shut down.
 fn no_callback_url(receiver_closed: bool) -> Error {
     let message = if receiver_closed {

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::retry::RetryPolicy;
 use crate::secret::ApiKey;
 use crate::transport::Transport;
-use crate::validate::{check_callback_url, shown_url};
+use crate::validate::{check_callback_url, masked_url};
 use crate::wait::CompletionSource;
 
 /// Base URL used when neither [`ClientBuilder::base_url`] nor `OCTAVE_BASE_URL` is set.
@@ -60,7 +60,7 @@ impl fmt::Debug for Client {
             .field("retry", transport.retry_policy())
             .field(
                 "callback_url",
-                &self.inner.callback_url.as_deref().map(shown_url),
+                &self.inner.callback_url.as_deref().map(masked_url),
             )
             .finish_non_exhaustive()
     }
@@ -156,14 +156,17 @@ impl fmt::Debug for ClientBuilder {
         formatter
             .debug_struct("ClientBuilder")
             .field("api_key", &self.api_key)
-            .field("base_url", &self.base_url.as_deref().map(shown_url))
+            .field("base_url", &self.base_url.as_deref().map(masked_url))
             .field("connect_timeout", &self.connect_timeout)
             .field("request_timeout", &self.request_timeout)
             .field("retry", &self.retry)
             .field("request_source", &self.request_source)
             .field("user_agent", &self.user_agent)
             .field("custom_http_client", &self.http_client.is_some())
-            .field("callback_url", &self.callback_url.as_deref().map(shown_url))
+            .field(
+                "callback_url",
+                &self.callback_url.as_deref().map(masked_url),
+            )
             .finish()
     }
 }
@@ -182,8 +185,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Sets the time allowed to open a connection; zero is rejected by
-    /// [`build`](ClientBuilder::build). Default: 10 s. Cannot be combined with
+    /// Sets the time allowed to open a connection. [`build`](ClientBuilder::build) rejects
+    /// zero. Default: 10 s. Cannot be combined with
     /// [`http_client`](ClientBuilder::http_client): set it on that client instead.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
@@ -191,8 +194,8 @@ impl ClientBuilder {
     }
 
     /// Sets the time allowed for one request, from connecting until the whole response
-    /// body has arrived; zero is rejected by [`build`](ClientBuilder::build). Default:
-    /// 180 s, because synchronous agent runs can take minutes.
+    /// body has arrived. [`build`](ClientBuilder::build) rejects zero. Default: 180 s,
+    /// because synchronous agent runs can take minutes.
     pub fn request_timeout(mut self, timeout: Duration) -> Self {
         self.request_timeout = Some(Some(timeout));
         self
@@ -424,7 +427,7 @@ mod tests {
     }
 
     #[test]
-    fn default_callback_url_error_names_setting_once() {
+    fn callback_url_error_has_one_prefix() {
         let error = Client::builder()
             .api_key("key")
             .base_url("http://127.0.0.1:1")

@@ -5,7 +5,7 @@ use reqwest::header::HeaderValue;
 use crate::client::{API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL};
 use crate::error::{Error, Result};
 use crate::secret::ApiKey;
-use crate::validate::shown_url;
+use crate::validate::masked_url;
 
 /// Returns an environment variable's value, `None` when it is unset.
 ///
@@ -80,12 +80,12 @@ pub(crate) fn resolve_base_url(explicit: Option<String>, env: Option<String>) ->
         (None, None) => ("base_url", DEFAULT_BASE_URL.to_owned()),
     };
     let trimmed = value.trim();
-    let shown = shown_url(trimmed);
+    let masked = masked_url(trimmed);
     let url = url::Url::parse(trimmed).map_err(|error| {
         Error::config(
             setting,
             format!(
-                "`{shown}` is not an absolute URL ({error}); use one such as {DEFAULT_BASE_URL}"
+                "`{masked}` is not an absolute URL ({error}); use one such as {DEFAULT_BASE_URL}"
             ),
         )
     })?;
@@ -93,7 +93,7 @@ pub(crate) fn resolve_base_url(explicit: Option<String>, env: Option<String>) ->
         return Err(Error::config(
             setting,
             format!(
-                "`{shown}` uses the scheme `{}`; use http or https",
+                "`{masked}` uses the scheme `{}`; use http or https",
                 url.scheme()
             ),
         ));
@@ -101,14 +101,14 @@ pub(crate) fn resolve_base_url(explicit: Option<String>, env: Option<String>) ->
     if url.host_str().is_none_or(str::is_empty) {
         return Err(Error::config(
             setting,
-            format!("`{shown}` has no host; use a URL such as {DEFAULT_BASE_URL}"),
+            format!("`{masked}` has no host; use a URL such as {DEFAULT_BASE_URL}"),
         ));
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(Error::config(
             setting,
             format!(
-                "`{shown}` has a query or fragment (not shown here); give only scheme, host, \
+                "`{masked}` has a query or fragment (not masked here); give only scheme, host, \
                  port and path"
             ),
         ));

@@ -67,9 +67,9 @@ impl Client {
     /// Runs an agent synchronously from a JSON input with the field names of the API,
     /// such as `{"agentOId": "ca_123", "companyDomain": "example.com"}`.
     ///
-    /// The output is the agent's typed output turned back into JSON: fields the type
-    /// knows keep their API names, fields it does not know are kept as sent, and a known
-    /// field that was `null` is left out.
+    /// The output is the agent's typed output turned back into JSON. Fields of the type keep
+    /// their API names, other fields are kept as sent, and a field of the type that was
+    /// `null` is left out.
     ///
     /// # Errors
     ///

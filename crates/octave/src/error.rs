@@ -101,7 +101,7 @@ pub enum Error {
     },
 
     /// An asynchronous run finished with an error.
-    #[error("run {request_id} failed: {}", shown_message(message))]
+    #[error("run {request_id} failed: {}", truncated_message(message))]
     RunFailed {
         /// The run's request id.
         request_id: String,
@@ -194,14 +194,14 @@ impl Error {
     }
 }
 
-/// Maximum number of characters of a service's message shown in an error's text; the
+/// Maximum number of characters of a service's message in an error's text. The error's
 /// field keeps the whole message.
-const SHOWN_MESSAGE_CHARS: usize = 300;
+const MAX_MESSAGE_CHARS: usize = 300;
 
-/// Returns a service's message as shown in an error's text: cut after
-/// [`SHOWN_MESSAGE_CHARS`] characters.
-fn shown_message(message: &str) -> std::borrow::Cow<'_, str> {
-    match message.char_indices().nth(SHOWN_MESSAGE_CHARS) {
+/// Returns a service's message for an error's text, cut after [`MAX_MESSAGE_CHARS`]
+/// characters.
+fn truncated_message(message: &str) -> std::borrow::Cow<'_, str> {
+    match message.char_indices().nth(MAX_MESSAGE_CHARS) {
         Some((end, _)) => format!(
             "{}… (cut; the whole message is in the error's `message` field)",
             &message[..end]
@@ -214,7 +214,7 @@ fn shown_message(message: &str) -> std::borrow::Cow<'_, str> {
 fn describe_api_error(status: StatusCode, message: &str, request_id: Option<&str>) -> String {
     let mut text = format!(
         "Octave API returned HTTP {status}: {}",
-        shown_message(message)
+        truncated_message(message)
     );
     if let Some(request_id) = request_id {
         text.push_str(&format!(" (request id {request_id})"));
@@ -241,7 +241,7 @@ fn describe_rate_limit(
 ) -> String {
     let mut text = String::from("rate limited by the Octave API (HTTP 429)");
     if let Some(message) = message {
-        text.push_str(&format!(": {}", shown_message(message)));
+        text.push_str(&format!(": {}", truncated_message(message)));
     }
     if let Some(request_id) = request_id {
         text.push_str(&format!(" (request id {request_id})"));
@@ -316,7 +316,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn api_error_text_cuts_long_message() {
+    fn long_message_is_truncated() {
         let message = "é".repeat(5_000);
         let error = Error::Api {
             status: StatusCode::UNAUTHORIZED,

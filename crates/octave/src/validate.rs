@@ -17,7 +17,7 @@ pub(crate) fn check_id(field: &str, value: &str) -> Result<()> {
     if value.trim().is_empty() {
         return Err(Error::invalid_input(
             field,
-            "is blank; pass the OId shown in the Octave dashboard or returned by list_agents",
+            "is blank; pass the OId masked in the Octave dashboard or returned by list_agents",
         ));
     }
     Ok(())
@@ -129,7 +129,7 @@ impl PersonFields<'_> {
 /// or `#` that comes before any path, the `?` or `#` may be part of a password, so
 /// everything after the scheme is hidden. Works on text that does not parse as a URL too,
 /// and hides too much rather than too little.
-pub(crate) fn shown_url(raw: &str) -> String {
+pub(crate) fn masked_url(raw: &str) -> String {
     let start = match raw.split_once(':') {
         Some((scheme, rest))
             if !scheme.is_empty()
@@ -158,13 +158,13 @@ pub(crate) fn shown_url(raw: &str) -> String {
 
 /// Checks a callback URL: an absolute http or https URL with a host.
 pub(crate) fn check_callback_url(value: &str) -> Result<()> {
-    let shown = shown_url(value);
+    let masked = masked_url(value);
     let fix = "pass an absolute https URL that Octave can reach, such as \
                https://example.com/octave/callback";
     if value.trim() != value {
         return Err(Error::invalid_input(
             "callbackUrl",
-            format!("`{shown}` has leading or trailing whitespace; remove it"),
+            format!("`{masked}` has leading or trailing whitespace; remove it"),
         ));
     }
     // The URL is sent as given, so it must already be in the form the url crate would
@@ -176,13 +176,13 @@ pub(crate) fn check_callback_url(value: &str) -> Result<()> {
     {
         return Err(Error::invalid_input(
             "callbackUrl",
-            format!("`{}` contains {bad:?}; {fix}", shown.escape_debug()),
+            format!("`{}` contains {bad:?}; {fix}", masked.escape_debug()),
         ));
     }
     let url = url::Url::parse(value).map_err(|error| {
         Error::invalid_input(
             "callbackUrl",
-            format!("`{shown}` is not an absolute URL ({error}); {fix}"),
+            format!("`{masked}` is not an absolute URL ({error}); {fix}"),
         )
     })?;
     let scheme_end = url.scheme().len();
@@ -192,13 +192,16 @@ pub(crate) fn check_callback_url(value: &str) -> Result<()> {
     {
         return Err(Error::invalid_input(
             "callbackUrl",
-            format!("`{shown}` does not start with `{}://`; {fix}", url.scheme()),
+            format!(
+                "`{masked}` does not start with `{}://`; {fix}",
+                url.scheme()
+            ),
         ));
     }
     if !matches!(url.scheme(), "http" | "https") {
         return Err(Error::invalid_input(
             "callbackUrl",
-            format!("`{shown}` uses the scheme `{}`; {fix}", url.scheme()),
+            format!("`{masked}` uses the scheme `{}`; {fix}", url.scheme()),
         ));
     }
     // The url crate reads `http:///x` as host `x`, so look at the text after the scheme too.
@@ -206,7 +209,7 @@ pub(crate) fn check_callback_url(value: &str) -> Result<()> {
     if url.host_str().is_none_or(str::is_empty) || after_scheme.starts_with('/') {
         return Err(Error::invalid_input(
             "callbackUrl",
-            format!("`{shown}` has no host; {fix}"),
+            format!("`{masked}` has no host; {fix}"),
         ));
     }
     if !url.username().is_empty() || url.password().is_some() {
@@ -300,7 +303,7 @@ mod tests {
     }
 
     #[test]
-    fn shown_url_hides_credentials_and_query() {
+    fn masked_url_hides_credentials_and_query() {
         let cases = [
             ("https://example.com/cb", "https://example.com/cb"),
             (
@@ -332,8 +335,8 @@ mod tests {
             ("https://u:p@h/x?to=a@b.com", "https://…@h/x?…"),
             ("http:user:pw@host", "…@host"),
         ];
-        for (raw, shown) in cases {
-            assert_eq!(shown_url(raw), shown, "{raw}");
+        for (raw, masked) in cases {
+            assert_eq!(masked_url(raw), masked, "{raw}");
         }
     }
 

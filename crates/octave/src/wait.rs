@@ -41,8 +41,8 @@ const DEFAULT_MAX_INTERVAL: Duration = Duration::from_secs(10);
 /// tenth of its length instead.
 const FINAL_POLL_LEAD: Duration = Duration::from_secs(1);
 
-/// Shortest time between polls; a shorter minimum interval counts as this, so that the
-/// backoff grows from it instead of polling in a tight loop.
+/// Minimum time between polls. A shorter minimum interval counts as this, so the backoff
+/// grows from it instead of polling in a tight loop.
 const MIN_POLL_INTERVAL: Duration = Duration::from_millis(10);
 
 /// Maximum duration [`WaitOptions`] and the callback receiver keep: about 100 years. Longer
@@ -66,7 +66,8 @@ pub struct WaitOptions {
     deadline: Duration,
     min_interval: Duration,
     max_interval: Duration,
-    /// Polls at once instead of after the minimum interval; set by handles, not callers.
+    /// Whether the first poll comes at once instead of after the minimum interval. Handles
+    /// set it, callers cannot.
     first_poll_at_once: bool,
 }
 
@@ -305,7 +306,8 @@ pub(crate) async fn poll_until_finished<S: StatusSource + Sync>(
     }
 }
 
-/// Tells a 2xx response whose body is not the documented JSON, such as a proxy's login page.
+/// Returns whether `error` is a 2xx response whose body is not the documented JSON, such as
+/// a proxy's login page.
 fn is_unreadable_success(error: &Error) -> bool {
     matches!(error, Error::UndecodableBody { status, .. } if status.is_success())
 }

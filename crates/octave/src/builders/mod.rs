@@ -201,7 +201,7 @@ impl<A: SupportedAgent> RunBuilder<A> {
     }
 }
 
-/// Tells an attached callback receiver which run `callback_url` now names, so that the
+/// Binds `callback_url` to the submitted run in an attached callback receiver, so that the
 /// run's callback can end its wait without a status poll. The receiver ignores URLs it
 /// did not mint.
 pub(crate) fn bind_to_receiver(client: &Client, callback_url: &str, submitted: &Submitted) {
@@ -226,7 +226,7 @@ pub(crate) fn resolve_callback_url(client: &Client, explicit: Option<&str>) -> R
     Err(missing_callback_url(source.is_some()))
 }
 
-/// The error for a run that needs a callback URL and has none. `receiver_closed` is true
+/// Returns the error for a run that needs a callback URL and has none. `receiver_closed` is true
 /// when a callback receiver is attached but shut down.
 pub(crate) fn missing_callback_url(receiver_closed: bool) -> Error {
     let message = if receiver_closed {

@@ -14,7 +14,7 @@ const DEFAULT_RATE_LIMIT_PAUSE: Duration = Duration::from_secs(1);
 /// that every submit keeps after HTTP 429.
 pub(super) struct Throttle {
     max: usize,
-    /// Longest pause, whatever the `Retry-After` header requests: the retry policy's cap.
+    /// Maximum pause after HTTP 429, the retry policy's cap on `Retry-After` delays.
     max_pause: Duration,
     state: Mutex<ThrottleState>,
 }

@@ -20,7 +20,7 @@ use tokio::task::JoinHandle;
 use super::registry::Registry;
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::validate::shown_url;
+use crate::validate::masked_url;
 
 /// Default time a callback URL stays valid when no callback arrives at it.
 const DEFAULT_TOKEN_TTL: Duration = Duration::from_secs(2 * 3600);
@@ -107,7 +107,7 @@ impl fmt::Debug for CallbackReceiverBuilder {
             .debug_struct("CallbackReceiverBuilder")
             .field(
                 "public_base_url",
-                &self.public_base_url.as_deref().map(shown_url),
+                &self.public_base_url.as_deref().map(masked_url),
             )
             .field("token_ttl", &self.token_ttl)
             .field("finished_ttl", &self.finished_ttl)
@@ -418,12 +418,12 @@ async fn receive(
 
 /// Checks the public base URL and returns it without a trailing slash, with its path.
 fn check_public_base_url(raw: &str) -> Result<(String, String)> {
-    let shown = shown_url(raw);
+    let masked = masked_url(raw);
     let invalid = |reason: String| {
         Error::config(
             "public_base_url",
             format!(
-                "`{shown}` {reason}; pass the absolute http(s) URL under which Octave reaches \
+                "`{masked}` {reason}; pass the absolute http(s) URL under which Octave reaches \
                  this receiver, such as https://hooks.example.com"
             ),
         )
@@ -440,14 +440,15 @@ fn check_public_base_url(raw: &str) -> Result<(String, String)> {
         return Err(invalid("has a query or fragment".to_owned()));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        let mut shown = url.clone();
-        // The url crate refuses these only for URLs without a host, checked above.
-        let _ = shown.set_username("");
-        let _ = shown.set_password(None);
+        let mut masked = url.clone();
+        // The url crate rejects these changes only for URLs without a host, which the
+        // checks above already rejected.
+        let _ = masked.set_username("");
+        let _ = masked.set_password(None);
         return Err(Error::config(
             "public_base_url",
             format!(
-                "`{shown}` with a user name or password is not allowed: Octave would send them \
+                "`{masked}` with a user name or password is not allowed: Octave would send them \
                  with every callback; pass the URL without them (each callback URL already \
                  carries an unguessable token)"
             ),

@@ -420,7 +420,7 @@ async fn own_client_wrong_key_rejected() {
 }
 
 #[tokio::test]
-async fn html_200_status_ends_wait_with_the_error() {
+async fn html_200_status_ends_wait() {
     let login_page = "<html><body>Sign in to continue</body></html>";
     let server = TestServer::start(vec![Canned::new(200, "text/html", login_page)]).await;
     let client = client_for(&server);
@@ -466,7 +466,7 @@ async fn list_all(pages: Vec<serde_json::Value>) -> (Vec<octave_types::AgentSumm
     (agents, server.requests().len())
 }
 
-/// A page of `agents` with `hasNext: true`.
+/// Returns a page of `agents` with `hasNext: true`.
 fn page_of(agents: serde_json::Value) -> serde_json::Value {
     json!({"_metadata": {}, "hasNext": true, "total": 100, "data": agents})
 }
@@ -504,7 +504,7 @@ async fn listing_keeps_agents_without_ids() {
 }
 
 #[tokio::test]
-async fn listing_stops_when_pages_without_ids_repeat() {
+async fn listing_stops_on_repeated_anonymous_page() {
     let page = |name: &str| page_of(json!([{"oId": "a"}, {"name": name}]));
     let (agents, requests) = list_all(vec![page("x"), page("y"), page("x")]).await;
     assert_eq!((agents.len(), requests), (4, 3));
